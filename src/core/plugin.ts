@@ -1,0 +1,59 @@
+// The plugin contract, as Bifrost defines it: pre-hooks run in registration order before the
+// provider is called and may short-circuit with a response or an error; post-hooks run in reverse
+// order, only for plugins whose pre-hook ran, and may turn an error into a response or the reverse.
+// Observers (telemetry, logging) do not sit in the request path at all: they receive events after
+// the fact through `observe`, and must do their work off the path (no awaiting I/O).
+import type { GatewayError } from './errors.js';
+import type { InferenceRequest, InferenceResult, RequestContext, ServedBy, Usage } from './types.js';
+
+export type PreHookOutcome =
+  | undefined
+  | { shortCircuit: InferenceResult }
+  | { error: GatewayError };
+
+export interface PostHookInput {
+  result?: InferenceResult;
+  error?: GatewayError;
+}
+
+export interface Plugin {
+  readonly name: string;
+  preHook?(request: InferenceRequest, ctx: RequestContext): PreHookOutcome | Promise<PreHookOutcome>;
+  postHook?(request: InferenceRequest, outcome: PostHookInput, ctx: RequestContext):
+    PostHookInput | Promise<PostHookInput>;
+  /** Receives lifecycle events off the request path. Must not throw, must not block. */
+  observe?(event: GatewayEvent): void;
+  close?(): Promise<void>;
+}
+
+/** What happened to one request, delivered to observers once it is over (stream included). */
+export interface RequestSummary {
+  requestId: string;
+  requestType: InferenceRequest['requestType'];
+  stream: boolean;
+  /** `provider/model` as requested. */
+  requestedModel: string;
+  servedBy: ServedBy | undefined;
+  status: 'success' | 'error';
+  error: GatewayError | undefined;
+  usage: Usage | undefined;
+  /** Cost in USD when a pricing source knew the model. */
+  cost: number | undefined;
+  /** End-to-end latency inside the gateway, ms. */
+  latencyMs: number;
+  /** Time to first streamed chunk, ms (streams only). */
+  firstTokenMs: number | undefined;
+  /** Retries across all attempts (0 = first try succeeded). */
+  retries: number;
+  request: InferenceRequest;
+  ctx: RequestContext;
+  /** The final response body (non-stream) or the accumulated text (stream), for content logging. */
+  output: unknown;
+}
+
+export type GatewayEvent =
+  | { type: 'request.start'; request: InferenceRequest; ctx: RequestContext }
+  | { type: 'upstream.attempt'; ctx: RequestContext; provider: string; model: string; keyName: string;
+      status: number | 'network_error' | 'timeout'; latencyMs: number; retry: number }
+  | { type: 'stream.chunk'; ctx: RequestContext; index: number; sinceStartMs: number; sincePreviousMs: number }
+  | { type: 'request.end'; summary: RequestSummary };
