@@ -1,0 +1,2 @@
+// Public surface of the process logger factory.
+export * from './logger.js';
