@@ -1,0 +1,366 @@
+// A fake OpenAI API for tests: a node:http server on 127.0.0.1:0 speaking OpenAI's public wire
+// format (chat/text completions with SSE, embeddings incl. base64, responses with `event:` SSE,
+// model list). Tests program it with `behave(rule)` (fail N requests, delay headers, hang until the
+// client gives up, shape streams) and inspect `requests` to see exactly what the gateway forwarded:
+// path, headers (Authorization tells which key was used), parsed body, and whether the client aborted.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without query, e.g. `/v1/chat/completions`. */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The bearer token sent, without `Bearer ` (undefined when absent). */
+  apiKey: string | undefined;
+  /** Parsed JSON body (undefined for GET or unparsable bodies). */
+  body: Record<string, unknown> | undefined;
+  rawBody: string;
+  /** True once the client closed the connection before the response was complete. */
+  aborted: boolean;
+  /** Resolves when the exchange is over (response finished or client went away). */
+  done: Promise<void>;
+}
+
+/** One programmed behaviour; consumed by the next `times` matching requests (first rule wins). */
+export interface BehaviourRule {
+  /** Requests this rule applies to (default 1; Infinity = until reset). */
+  times?: number;
+  /** Only requests to this path, e.g. `/v1/chat/completions`. */
+  path?: string;
+  /** Only requests authenticated with this key. */
+  apiKey?: string;
+  /** Only requests whose body.model equals this. */
+  model?: string;
+  /** Answer with this status and an OpenAI error body. */
+  status?: number;
+  message?: string;
+  errorType?: string;
+  errorCode?: string;
+  /** Extra response headers; 429 gets OpenAI's rate-limit headers by default. */
+  headers?: Record<string, string>;
+  /** Answer with exactly this JSON (status 200 unless `status` is set). */
+  body?: unknown;
+  /** Wait this long before sending headers (ends early if the client aborts). */
+  delayMs?: number;
+  /** Never answer; the request is recorded as aborted when the client goes away. */
+  hang?: boolean;
+  /** Streams: number of content chunks and the pause between them. */
+  chunks?: number;
+  chunkDelayMs?: number;
+  /** Streams: destroy the connection after this many content chunks. */
+  breakAfterChunks?: number;
+}
+
+export interface FakeOpenAIOptions {
+  /** Default content chunks per stream (default 3). */
+  chunks?: number;
+  /** Default pause between stream chunks in ms (default 0). */
+  chunkDelayMs?: number;
+  /** Model ids served by GET /v1/models. */
+  models?: string[];
+  /** Embedding dimensions (default 8). */
+  dimensions?: number;
+}
+
+export interface FakeOpenAI {
+  /** Base URL including `/v1`. */
+  url: string;
+  /** Origin without `/v1`. */
+  origin: string;
+  requests: RecordedRequest[];
+  behave(rule: BehaviourRule): void;
+  /** Shorthand: the next `times` requests fail with `status`. */
+  failNext(times: number, status: number, rule?: BehaviourRule): void;
+  /** Clears rules and recorded requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  rec: RecordedRequest;
+  rule: BehaviourRule | undefined;
+  chunks: number;
+  chunkDelayMs: number;
+  closed: () => boolean;
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error', 401: 'invalid_request_error', 403: 'permission_denied', 404: 'invalid_request_error',
+  429: 'rate_limit_exceeded', 500: 'server_error', 502: 'server_error', 503: 'server_error', 504: 'server_error',
+};
+
+export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const rules: Array<BehaviourRule & { left: number }> = [];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<import('node:net').Socket>();
+  let seq = 0;
+
+  const takeRule = (rec: RecordedRequest): BehaviourRule | undefined => {
+    const i = rules.findIndex((r) => (r.path === undefined || r.path === rec.path)
+      && (r.apiKey === undefined || r.apiKey === rec.apiKey)
+      && (r.model === undefined || r.model === rec.body?.model));
+    const rule = rules[i];
+    if (!rule) return undefined;
+    if (--rule.left <= 0) rules.splice(i, 1);
+    return rule;
+  };
+
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(parts).toString('utf8');
+      let body: Record<string, unknown> | undefined;
+      try { body = rawBody ? JSON.parse(rawBody) as Record<string, unknown> : undefined; } catch { body = undefined; }
+      const auth = req.headers.authorization;
+      let finish!: () => void;
+      const rec: RecordedRequest = {
+        method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', headers: { ...req.headers },
+        apiKey: auth?.startsWith('Bearer ') ? auth.slice(7) : undefined, body, rawBody, aborted: false,
+        done: new Promise<void>((r) => { finish = r; }),
+      };
+      requests.push(rec);
+      res.on('close', () => { if (!res.writableFinished) rec.aborted = true; finish(); });
+      const rule = takeRule(rec);
+      const ex: Exchange = {
+        req, res, rec, rule, chunks: rule?.chunks ?? opts.chunks ?? 3,
+        chunkDelayMs: rule?.chunkDelayMs ?? opts.chunkDelayMs ?? 0, closed: () => res.destroyed || rec.aborted,
+      };
+      void respond(ex, () => `${++seq}`).catch(() => res.destroy());
+    });
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+
+  const respond = async (ex: Exchange, nextId: () => string): Promise<void> => {
+    const { rule, res, rec } = ex;
+    if (rule?.hang) return;
+    if (rule?.delayMs) await pause(rule.delayMs, ex);
+    if (ex.closed()) return;
+    if (rule?.status !== undefined && rule.status >= 400) return sendError(ex, rule.status, rule.message);
+    if (rule?.body !== undefined) return sendJson(res, rule.status ?? 200, rule.body, rule.headers);
+    const id = nextId();
+    const b = rec.body ?? {};
+    switch (`${rec.method} ${rec.path}`) {
+      case 'GET /v1/models': return sendJson(res, 200, {
+        object: 'list',
+        data: (opts.models ?? ['gpt-4o-mini', 'gpt-4o']).map((m) => ({ id: m, object: 'model', created: 1700000000, owned_by: 'fake' })),
+      });
+      case 'POST /v1/chat/completions': return b.stream === true ? streamChat(ex, id) : sendJson(res, 200, chatCompletion(b, id));
+      case 'POST /v1/completions': return b.stream === true ? streamText(ex, id) : sendJson(res, 200, textCompletion(b, id));
+      case 'POST /v1/embeddings': return sendJson(res, 200, embeddings(b, opts.dimensions ?? 8));
+      case 'POST /v1/responses': return b.stream === true ? streamResponses(ex, id) : sendJson(res, 200, responseObject(b, id, 'completed'));
+      default: return sendError(ex, 404, `Invalid URL (${rec.method} ${rec.path})`);
+    }
+  };
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    url: `${origin}/v1`, origin, requests,
+    behave: (rule) => { rules.push({ ...rule, left: rule.times ?? 1 }); },
+    failNext: (times, status, rule) => { rules.push({ ...rule, times, status, left: times }); },
+    reset: () => { rules.length = 0; requests.length = 0; },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function pause(ms: number, ex: Exchange): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    ex.res.once('close', () => { clearTimeout(t); resolve(); });
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers?: Record<string, string>): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(ex: Exchange, status: number, message?: string): void {
+  const rule = ex.rule;
+  const headers: Record<string, string> = status === 429
+    ? { 'retry-after': '1', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '1s', ...rule?.headers }
+    : { ...rule?.headers };
+  sendJson(ex.res, status, {
+    error: {
+      message: message ?? (status === 429 ? 'Rate limit reached for requests' : `fake upstream error ${status}`),
+      type: rule?.errorType ?? ERROR_TYPES[status] ?? 'api_error', param: null, code: rule?.errorCode ?? null,
+    },
+  }, headers);
+}
+
+/** Words of the last user message: what the fake "model" echoes back. */
+function lastUserText(b: Record<string, unknown>): string {
+  const msgs = Array.isArray(b.messages) ? b.messages as Array<Record<string, unknown>> : [];
+  const input = b.input ?? b.prompt;
+  const last = msgs.length ? msgs[msgs.length - 1]?.content : input;
+  if (typeof last === 'string') return last;
+  return JSON.stringify(last ?? '');
+}
+
+function usageFor(b: Record<string, unknown>, completion: number): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const prompt = Math.max(1, lastUserText(b).split(/\s+/).filter(Boolean).length);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** Content that proves what was received: echoed text, or JSON when a response_format was asked. */
+function answerText(b: Record<string, unknown>): string {
+  const fmt = b.response_format as { type?: string } | undefined;
+  const echo = `echo: ${lastUserText(b)}`;
+  if (fmt && fmt.type !== 'text') return JSON.stringify({ echo, response_format: fmt });
+  return echo;
+}
+
+function toolCall(b: Record<string, unknown>): { id: string; type: 'function'; function: { name: string; arguments: string } } | undefined {
+  const tools = Array.isArray(b.tools) ? b.tools as Array<{ function?: { name?: string }; name?: string }> : [];
+  const first = tools[0];
+  if (!first || b.tool_choice === 'none') return undefined;
+  const name = first.function?.name ?? first.name ?? 'tool';
+  return { id: 'call_fake_1', type: 'function', function: { name, arguments: JSON.stringify({ tool_count: tools.length }) } };
+}
+
+function chatCompletion(b: Record<string, unknown>, id: string): Record<string, unknown> {
+  const call = toolCall(b);
+  const message = call ? { role: 'assistant', content: null, tool_calls: [call] } : { role: 'assistant', content: answerText(b) };
+  return {
+    id: `chatcmpl-fake${id}`, object: 'chat.completion', created: 1700000000, model: b.model, system_fingerprint: 'fp_fake',
+    choices: [{ index: 0, message, logprobs: null, finish_reason: call ? 'tool_calls' : 'stop' }],
+    usage: usageFor(b, 5),
+  };
+}
+
+function textCompletion(b: Record<string, unknown>, id: string): Record<string, unknown> {
+  return {
+    id: `cmpl-fake${id}`, object: 'text_completion', created: 1700000000, model: b.model,
+    choices: [{ text: answerText(b), index: 0, logprobs: null, finish_reason: 'stop' }], usage: usageFor(b, 5),
+  };
+}
+
+function embeddings(b: Record<string, unknown>, dims: number): Record<string, unknown> {
+  const inputs = Array.isArray(b.input) ? b.input : [b.input];
+  const size = typeof b.dimensions === 'number' ? b.dimensions : dims;
+  const data = inputs.map((input, index) => {
+    const seed = JSON.stringify(input).length;
+    const vec = Array.from({ length: size }, (_, i) => ((seed * (i + 1)) % 97) / 97);
+    const embedding = b.encoding_format === 'base64' ? Buffer.from(new Float32Array(vec).buffer).toString('base64') : vec;
+    return { object: 'embedding', index, embedding };
+  });
+  const prompt = usageFor(b, 0).prompt_tokens;
+  return { object: 'list', data, model: b.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
+}
+
+function responseObject(b: Record<string, unknown>, id: string, status: string): Record<string, unknown> {
+  const call = toolCall(b);
+  const text = answerText(b);
+  const output = status !== 'completed' ? [] : call
+    ? [{ type: 'function_call', id: `fc_fake${id}`, call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed' }]
+    : [{ type: 'message', id: `msg_fake${id}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }];
+  const u = usageFor(b, 5);
+  return {
+    id: `resp_fake${id}`, object: 'response', created_at: 1700000000, status, model: b.model, output,
+    text: { format: b.text && typeof b.text === 'object' ? (b.text as Record<string, unknown>).format ?? { type: 'text' } : { type: 'text' } },
+    tools: b.tools ?? [], parallel_tool_calls: true, error: null, incomplete_details: null,
+    usage: status !== 'completed' ? null : {
+      input_tokens: u.prompt_tokens, input_tokens_details: { cached_tokens: 0 },
+      output_tokens: u.completion_tokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.total_tokens,
+    },
+  };
+}
+
+type SseEvent = { event?: string; data: unknown };
+
+/** Writes an SSE stream: head events, `chunks` content events (each its own write, paced by
+ * `chunkDelayMs`), then the tail (built after the content so sequence numbers stay ordered). */
+async function sse(ex: Exchange, head: SseEvent[], content: (i: number) => SseEvent,
+  tail: () => SseEvent[], done: boolean): Promise<void> {
+  ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const write = (e: SseEvent): void => {
+    ex.res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`);
+  };
+  head.forEach(write);
+  for (let i = 0; i < ex.chunks; i++) {
+    if (ex.rule?.breakAfterChunks === i) { ex.res.destroy(); return; }
+    if (i > 0 && ex.chunkDelayMs > 0) await pause(ex.chunkDelayMs, ex);
+    if (ex.closed()) return;
+    write(content(i));
+  }
+  if (ex.chunkDelayMs > 0) await pause(ex.chunkDelayMs, ex);
+  if (ex.closed()) return;
+  tail().forEach(write);
+  ex.res.end(done ? 'data: [DONE]\n\n' : undefined);
+}
+
+function includeUsage(b: Record<string, unknown>): boolean {
+  return (b.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+}
+
+function streamChat(ex: Exchange, id: string): Promise<void> {
+  const b = ex.rec.body ?? {};
+  const base = { id: `chatcmpl-fake${id}`, object: 'chat.completion.chunk', created: 1700000000, model: b.model, system_fingerprint: 'fp_fake' };
+  const call = toolCall(b);
+  const chunk = (delta: unknown, finish: string | null): SseEvent =>
+    ({ data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] } });
+  const text = answerText(b);
+  const head = [chunk({ role: 'assistant', content: '' }, null)];
+  if (call) head.push(chunk({ tool_calls: [{ index: 0, ...call }] }, null));
+  const content = (i: number): SseEvent => chunk({ content: i === 0 ? text : ` tok${i}` }, null);
+  if (call) ex.chunks = 0;
+  return sse(ex, head, content, () => {
+    const tail = [chunk({}, call ? 'tool_calls' : 'stop')];
+    if (includeUsage(b)) tail.push({ data: { ...base, choices: [], usage: usageFor(b, ex.chunks) } });
+    return tail;
+  }, true);
+}
+
+function streamText(ex: Exchange, id: string): Promise<void> {
+  const b = ex.rec.body ?? {};
+  const base = { id: `cmpl-fake${id}`, object: 'text_completion', created: 1700000000, model: b.model };
+  const chunk = (text: string, finish: string | null): SseEvent =>
+    ({ data: { ...base, choices: [{ text, index: 0, logprobs: null, finish_reason: finish }] } });
+  const text = answerText(b);
+  return sse(ex, [], (i) => chunk(i === 0 ? text : ` tok${i}`, null), () => {
+    const tail = [chunk('', 'stop')];
+    if (includeUsage(b)) tail.push({ data: { ...base, choices: [], usage: usageFor(b, ex.chunks) } });
+    return tail;
+  }, true);
+}
+
+function streamResponses(ex: Exchange, id: string): Promise<void> {
+  const b = ex.rec.body ?? {};
+  let n = 0;
+  const ev = (type: string, extra: Record<string, unknown>): SseEvent =>
+    ({ event: type, data: { type, sequence_number: n++, ...extra } });
+  const itemId = `msg_fake${id}`;
+  const text = answerText(b);
+  const full = [text, ...Array.from({ length: Math.max(0, ex.chunks - 1) }, (_, i) => ` tok${i + 1}`)].join('');
+  const part = { type: 'output_text', text: '', annotations: [] };
+  const item = { type: 'message', id: itemId, status: 'in_progress', role: 'assistant', content: [] };
+  const loc = { item_id: itemId, output_index: 0, content_index: 0 };
+  const head = [
+    ev('response.created', { response: responseObject(b, id, 'in_progress') }),
+    ev('response.in_progress', { response: responseObject(b, id, 'in_progress') }),
+    ev('response.output_item.added', { output_index: 0, item }),
+    ev('response.content_part.added', { ...loc, part }),
+  ];
+  const content = (i: number): SseEvent => ev('response.output_text.delta', { ...loc, delta: i === 0 ? text : ` tok${i}` });
+  return sse(ex, head, content, () => {
+    const doneItem = { ...item, status: 'completed', content: [{ ...part, text: full }] };
+    const u = usageFor(b, ex.chunks);
+    const usage = { input_tokens: u.prompt_tokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: u.completion_tokens,
+      output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.total_tokens };
+    return [
+      ev('response.output_text.done', { ...loc, text: full }),
+      ev('response.content_part.done', { ...loc, part: { ...part, text: full } }),
+      ev('response.output_item.done', { output_index: 0, item: doneItem }),
+      ev('response.completed', { response: { ...responseObject(b, id, 'completed'), output: [doneItem], usage } }),
+    ];
+  }, false);
+}
