@@ -5,3 +5,4 @@ export * from './ports.js';
 export * from './plugin.js';
 export * from './runtime-config.js';
 export * from './gateway.js';
+export * from './usage-counters.js';
