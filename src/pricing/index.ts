@@ -1,11 +1,11 @@
 // The pricing module's public surface: the bundled table and the price book built from it.
-import { readFileSync } from 'node:fs';
+// The table is imported as JSON so the build copies it next to the compiled code.
+import bundled from './pricing.json' with { type: 'json' };
 import type { PricingTable } from './price-book.js';
 
 export * from './price-book.js';
 
-/** Reads the bundled pricing.json (shipped next to this file). */
+/** The bundled price table (src/pricing/pricing.json). */
 export function loadBundledPricing(): PricingTable {
-  const url = new URL('./pricing.json', import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8')) as PricingTable;
+  return bundled as PricingTable;
 }
