@@ -28,3 +28,18 @@ export const systemClock: Clock = {
 export const systemRandom: Random = { next: () => Math.random() };
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Waits between retries; injected so retry/backoff tests run without real time passing. */
+export interface Sleeper {
+  /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemSleeper: Sleeper = {
+  sleep: (ms, signal) => new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) { reject(signal.reason); return; }
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason); };
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  }),
+};

@@ -3,6 +3,8 @@
 // OpenAI-shaped): a request body is kept as the caller's parsed JSON and forwarded without a second
 // parse; adapters for other dialects (Anthropic, Gemini, Bedrock) translate to and from it.
 
+import type { GatewayError } from './errors.js';
+
 /** Bifrost's `extra_fields.request_type` values. */
 export type RequestType =
   | 'chat_completion'
@@ -83,6 +85,8 @@ export interface StreamEvent {
   data: string;
   /** Parsed form, for plugins that need to look inside (usage, content). */
   chunk: JsonObject;
+  /** Set when this event reports an error that ended the stream (sent as a data event). */
+  error?: GatewayError;
 }
 
 /** A streaming response: events arrive as the upstream produces them. */

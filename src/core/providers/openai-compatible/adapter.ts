@@ -1,0 +1,130 @@
+// The shared adapter for every vendor that speaks OpenAI's dialect. Requests are the caller's
+// parsed body serialized once with `model` set to the bare model and `fallbacks` dropped; stream
+// events pass through untouched except that the event carrying usage is parsed to read it.
+import { invalidRequest } from '../../errors.js';
+import type { InferenceRequest, JsonObject, RequestType } from '../../types.js';
+import type {
+  AdapterTarget, MappedEvent, ParsedResponse, ProviderAdapter, StreamMapper, UpstreamErrorInfo, UpstreamRequest,
+} from '../adapter.js';
+import { readUsage } from './usage.js';
+import type { OpenAIVendor } from './vendors.js';
+
+const PATHS: Record<RequestType, string> = {
+  chat_completion: '/chat/completions',
+  text_completion: '/completions',
+  embedding: '/embeddings',
+  responses: '/responses',
+  list_models: '/models',
+};
+
+interface BaseLocation { origin: string; prefix: string }
+
+export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAdapter {
+  // Parsed base URLs per configured base_url string; instance-local, bounded by config size.
+  const locations = new Map<string, BaseLocation>();
+
+  const locate = (target: Omit<AdapterTarget, 'model'>): BaseLocation => {
+    const raw = target.config.network_config.base_url || vendor.baseUrl;
+    if (!raw) throw invalidRequest(`provider ${target.provider} requires network_config.base_url`);
+    let loc = locations.get(raw);
+    if (!loc) {
+      const url = new URL(raw);
+      let path = url.pathname.replace(/\/+$/, '');
+      if (vendor.pathPrefix && !path.endsWith(vendor.pathPrefix)) path += vendor.pathPrefix;
+      loc = { origin: url.origin, prefix: path };
+      if (locations.size > 256) locations.clear();
+      locations.set(raw, loc);
+    }
+    return loc;
+  };
+
+  const headersFor = (target: Omit<AdapterTarget, 'model'>, stream: boolean): Record<string, string> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (stream) headers.accept = 'text/event-stream';
+    if (target.key.value) headers.authorization = `Bearer ${target.key.value}`;
+    const extra = target.config.network_config.extra_headers;
+    if (extra) for (const name in extra) headers[name.toLowerCase()] = extra[name]!;
+    return headers;
+  };
+
+  return {
+    dialect: 'openai',
+    streamFraming: 'sse',
+    terminator: (requestType) => (requestType === 'responses' ? 'none' : 'done'),
+    supports: (requestType) => vendor.requestTypes.has(requestType),
+
+    buildRequest(request: InferenceRequest, target: AdapterTarget): UpstreamRequest {
+      const loc = locate(target);
+      const { fallbacks: _fallbacks, model: _model, ...rest } = request.body;
+      const body: JsonObject = { model: target.model, ...rest };
+      const type = request.requestType;
+      if (request.stream && vendor.streamUsage && (type === 'chat_completion' || type === 'text_completion')) {
+        const given = rest.stream_options;
+        body.stream_options = { ...(given && typeof given === 'object' ? given : {}), include_usage: true };
+      }
+      return {
+        method: 'POST', origin: loc.origin, path: loc.prefix + PATHS[type],
+        headers: headersFor(target, request.stream), body: JSON.stringify(body),
+      };
+    },
+
+    parseResponse(_requestType: RequestType, text: string): ParsedResponse {
+      const body = JSON.parse(text) as unknown;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new TypeError('upstream body is not a JSON object');
+      return { body: body as JsonObject, usage: readUsage((body as JsonObject).usage) };
+    },
+
+    parseError: parseOpenAIError,
+
+    streamMapper(requestType: RequestType): StreamMapper {
+      return { map: (message) => mapOpenAIEvent(message.event, message.data, requestType) };
+    },
+
+    listModelsRequest(target) {
+      const loc = locate(target);
+      return { method: 'GET', origin: loc.origin, path: loc.prefix + PATHS.list_models, headers: headersFor(target, false), body: undefined };
+    },
+
+    parseModels(text: string): JsonObject[] {
+      const parsed = JSON.parse(text) as { data?: unknown };
+      return Array.isArray(parsed.data) ? parsed.data.filter((m): m is JsonObject => !!m && typeof m === 'object') : [];
+    },
+  };
+}
+
+/** One upstream SSE event → the caller's event; parses JSON only when usage or an error is in it. */
+function mapOpenAIEvent(event: string | undefined, data: string, requestType: RequestType): MappedEvent[] | 'done' {
+  if (data === '[DONE]') return 'done';
+  if (event === 'error' || data.startsWith('{"error"')) {
+    let parsed: unknown;
+    try { parsed = JSON.parse(data); } catch { parsed = undefined; }
+    const holder = parsed as { error?: unknown } | undefined;
+    return [{ event, data, error: errorInfo(holder?.error ?? parsed, data) }];
+  }
+  const mapped: MappedEvent = { event, data };
+  if (data.includes('"usage":{')) {
+    const chunk = JSON.parse(data) as JsonObject;
+    const usage = requestType === 'responses' ? readUsage((chunk.response as JsonObject | undefined)?.usage) : readUsage(chunk.usage);
+    if (usage) mapped.usage = usage;
+  }
+  return [mapped];
+}
+
+export function parseOpenAIError(status: number, text: string): UpstreamErrorInfo {
+  let parsed: unknown;
+  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+  const holder = parsed as { error?: unknown } | undefined;
+  const info = errorInfo(holder && typeof holder === 'object' && 'error' in holder ? holder.error : parsed, text);
+  if (!info.message) info.message = `upstream returned status ${status}`;
+  return info;
+}
+
+function errorInfo(value: unknown, raw: string): UpstreamErrorInfo {
+  if (typeof value === 'string') return { message: value, type: undefined, code: undefined, param: undefined };
+  if (value && typeof value === 'object') {
+    const e = value as Record<string, unknown>;
+    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+    return { message: str(e.message) ?? raw.slice(0, 1000), type: str(e.type), code: str(e.code), param: str(e.param) };
+  }
+  return { message: raw.slice(0, 1000), type: undefined, code: undefined, param: undefined };
+}
