@@ -1,0 +1,188 @@
+// Opens one kysely database from a Bifrost `config_store` / `logs_store` block: SQLite through
+// better-sqlite3 (WAL, busy timeout, created on first use) or PostgreSQL through a pg Pool
+// (max_open_conns, max_idle_conns, ssl_mode). Every store (config, logs, governance) receives a
+// `Database` handle and declares its own tables with `typed<Tables>()`; nothing here knows a table.
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { z } from 'zod';
+import type { Logger } from '../core/index.js';
+import { silentLogger } from '../core/index.js';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+
+const sqliteConfigSchema = z.looseObject({ path: z.string().min(1) });
+
+// Bifrost writes the port as a string; numbers are accepted too.
+const postgresConfigSchema = z.looseObject({
+  host: z.string().min(1),
+  port: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).default('5432'),
+  user: z.string().min(1),
+  password: z.string().optional(),
+  db_name: z.string().min(1),
+  ssl_mode: z.enum(sslModes).default('disable'),
+  max_idle_conns: z.number().int().nonnegative().default(5),
+  max_open_conns: z.number().int().positive().default(50),
+});
+
+export type SqliteStoreConfig = z.output<typeof sqliteConfigSchema>;
+export type PostgresStoreConfig = z.output<typeof postgresConfigSchema>;
+
+export type StoreSpec =
+  | { type: 'sqlite'; config: SqliteStoreConfig }
+  | { type: 'postgres'; config: PostgresStoreConfig };
+
+const storeBlockSchema = z.looseObject({
+  enabled: z.boolean().default(true),
+  type: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  config: z.looseObject({}).optional(),
+});
+
+/** A store block that failed validation; `path` names the offending key (e.g. `config_store.config.host`). */
+export class StoreConfigError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'StoreConfigError';
+  }
+}
+
+function firstIssue(error: z.ZodError, prefix: string): StoreConfigError {
+  const issue = error.issues[0];
+  const at = [prefix, ...(issue?.path ?? []).map(String)].join('.');
+  return new StoreConfigError(at, issue?.message ?? 'invalid');
+}
+
+export interface StoreBlockOptions {
+  /** `config_store` or `logs_store`, for error messages. */
+  name: string;
+  /** Directory that relative SQLite paths and the default file live in. */
+  appDir: string;
+  /** Default SQLite file name (`config.db` / `logs.db`). */
+  defaultFile: string;
+}
+
+/**
+ * Reads a store block as Bifrost does: absent → SQLite `<appDir>/<defaultFile>`;
+ * `enabled: false` → undefined (file-only / no logs store).
+ */
+export function parseStoreBlock(block: unknown, options: StoreBlockOptions): StoreSpec | undefined {
+  const defaultPath = join(options.appDir, options.defaultFile);
+  if (block === undefined || block === null) return { type: 'sqlite', config: { path: defaultPath } };
+  const parsed = storeBlockSchema.safeParse(block);
+  if (!parsed.success) throw firstIssue(parsed.error, options.name);
+  if (!parsed.data.enabled) return undefined;
+  const raw = parsed.data.config ?? {};
+  if (parsed.data.type === 'sqlite') {
+    const config = sqliteConfigSchema.safeParse({ path: defaultPath, ...raw });
+    if (!config.success) throw firstIssue(config.error, `${options.name}.config`);
+    const path = isAbsolute(config.data.path) ? config.data.path : join(options.appDir, config.data.path);
+    return { type: 'sqlite', config: { ...config.data, path } };
+  }
+  const config = postgresConfigSchema.safeParse(raw);
+  if (!config.success) throw firstIssue(config.error, `${options.name}.config`);
+  return { type: 'postgres', config: config.data };
+}
+
+/** An open database. `db` is untyped; each store narrows it with `typed<Tables>()`. */
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly db: Kysely<object>;
+  typed<T extends object>(): Kysely<T>;
+  /** Resolves when the database answers `select 1` within the timeout; rejects otherwise. */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Where it points, without credentials (for logs and health messages). */
+  describe(): string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  logger?: Logger;
+  /** PostgreSQL: how long to wait for a connection before failing a query (default 5000 ms). */
+  connectTimeoutMs?: number;
+}
+
+function sslOption(mode: PostgresStoreConfig['ssl_mode']): pg.PoolConfig['ssl'] {
+  switch (mode) {
+    case 'require': return { rejectUnauthorized: false };
+    case 'verify-ca': return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full': return { rejectUnauthorized: true };
+    // node-postgres cannot "try TLS then fall back", so allow/prefer connect in clear like disable.
+    default: return false;
+  }
+}
+
+const INT8_OID = 20;
+
+function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Database {
+  const logger = options.logger ?? silentLogger;
+  const where = `postgres://${config.host}:${config.port}/${config.db_name}`;
+  const pool = new pg.Pool({
+    host: config.host,
+    port: Number(config.port),
+    user: config.user,
+    password: config.password,
+    database: config.db_name,
+    ssl: sslOption(config.ssl_mode),
+    max: config.max_open_conns,
+    // pg has no idle cap; keep up to max_idle_conns warm and let the rest time out quickly.
+    min: Math.min(config.max_idle_conns, config.max_open_conns),
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // Counters and millisecond timestamps are bigint columns; they stay well below 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server (restart, network) must not crash the process; the next
+  // query gets a fresh connection or a clear error.
+  pool.on('error', (error) => logger.warn({ err: error.message, store: where }, 'postgres connection lost'));
+  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+  return makeHandle('postgres', db, where);
+}
+
+function openSqlite(config: SqliteStoreConfig): Database {
+  mkdirSync(dirname(config.path), { recursive: true });
+  const file = new BetterSqlite3(config.path);
+  file.pragma('journal_mode = WAL');
+  file.pragma('busy_timeout = 5000');
+  file.pragma('synchronous = NORMAL');
+  file.pragma('foreign_keys = ON');
+  const db = new Kysely<object>({ dialect: new SqliteDialect({ database: file }) });
+  return makeHandle('sqlite', db, `sqlite:${config.path}`);
+}
+
+function makeHandle(kind: DatabaseKind, db: Kysely<object>, where: string): Database {
+  let closed = false;
+  return {
+    kind,
+    db,
+    typed: <T extends object>() => db as unknown as Kysely<T>,
+    async ping(timeoutMs = 2_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${where} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([sql`select 1`.execute(db), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    describe: () => where,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+/** Opens (and for SQLite, creates) the database a store block points at. */
+export function openDatabase(spec: StoreSpec, options: OpenOptions = {}): Database {
+  return spec.type === 'sqlite' ? openSqlite(spec.config) : openPostgres(spec.config, options);
+}
