@@ -1,0 +1,214 @@
+// The governance plugin: the pre-hook admits (virtual key → provider/model filters → rate limits →
+// budgets, Bifrost's order) and reserves the request's estimate; the post-hook reconciles actual
+// usage for responses and wraps streams to meter them; `request.end` settles whatever is still
+// open (a backstop for streams the transport abandoned). Only in-memory state is read here.
+import type {
+  ClientConfig, Clock, InferenceRequest, Logger, Plugin, PostHookInput, PreHookOutcome, Random,
+  RequestContext, Reservation, UsageCounters, Usage, GatewayEvent,
+} from '../../core/index.js';
+import { allowedKeyIds, modelAllowedBy, PatternCache, providerConfigFor, virtualKeyFromHeaders, type AllowListOptions } from './access.js';
+import { admit, reconcile } from './admission.js';
+import type { GovernancePluginConfig } from './config-schema.js';
+import { governanceErrors } from './errors.js';
+import { estimatePromptTokens, parseUsage, requestedCompletionTokens } from './estimate.js';
+import { scopeChain, WindowCache } from './limits.js';
+import { routeBareModel } from './routing.js';
+import type { GovernanceState, VirtualKey } from './state.js';
+import { meterStream, type MeterState } from './stream-meter.js';
+
+export const GOVERNANCE_PLUGIN = 'governance';
+/** ctx.values key under which the engine finds the provider key ids a VK restricts itself to. */
+export const INCLUDE_ONLY_KEYS = 'governance.include_only_keys';
+
+/** Per-token prices; satisfied by src/pricing's PriceBook. */
+export interface ModelPricing {
+  price(provider: string, model: string): { input_cost_per_token: number; output_cost_per_token: number; cache_read_input_token_cost?: number } | undefined;
+}
+
+export interface GovernancePluginDeps {
+  state: GovernanceState;
+  counters: UsageCounters;
+  pricing: ModelPricing;
+  config: GovernancePluginConfig;
+  /** Current client flags (enforce_governance_header, enforce_auth_on_inference). */
+  client: () => Pick<ClientConfig, 'enforce_governance_header' | 'enforce_auth_on_inference'>;
+  /** governance.auth_config.disable_auth_on_inference. */
+  disableAuthOnInference?: boolean;
+  /** config.json `version: 1`: empty allow-lists allow everything. */
+  emptyAllowsAll?: boolean;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  onClose?: () => Promise<void>;
+}
+
+interface Pending {
+  vk: VirtualKey;
+  reservation: Reservation | undefined;
+  promptEstimate: number;
+  meter: MeterState;
+  settled: boolean;
+}
+
+export interface GovernancePlugin extends Plugin {
+  readonly windows: WindowCache;
+  readonly allowList: AllowListOptions;
+  /** Resolves a bare model through the VK's provider configs (HTTP interceptor and pre-hook). */
+  resolveBareModel(vkValue: string, model: string): { target: string; fallbacks: string[] } | undefined;
+}
+
+export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePlugin {
+  const { state, counters, pricing, config, clock, logger } = deps;
+  const windows = new WindowCache();
+  const allowList: AllowListOptions = { emptyAllowsAll: deps.emptyAllowsAll ?? false, patterns: new PatternCache() };
+
+  const mandatory = () => {
+    const client = deps.client();
+    return config.is_vk_mandatory || client.enforce_governance_header
+      || (client.enforce_auth_on_inference && !deps.disableAuthOnInference);
+  };
+
+  const hasRoom = (vk: VirtualKey) => (pc: VirtualKey['provider_configs'][number]) => {
+    const now = clock.now();
+    return !('error' in admitDry(vk, pc, now));
+  };
+  const admitDry = (vk: VirtualKey, pc: VirtualKey['provider_configs'][number], now: number) => {
+    const scopes = scopeChain(state, vk, pc).filter((s) => s.level === 'provider');
+    const out = admit(counters, scopes, { windows, estimate: { tokens: 0, cost: 0 }, now });
+    if ('reservation' in out) counters.settle(out.reservation, {}, now);
+    return out;
+  };
+
+  const costOf = (provider: string, model: string, usage: Usage): number => {
+    const price = pricing.price(provider, model);
+    if (!price) return 0;
+    const cached = Math.min(usage.cached_prompt_tokens ?? 0, usage.prompt_tokens);
+    return (usage.prompt_tokens - cached) * price.input_cost_per_token
+      + cached * (price.cache_read_input_token_cost ?? price.input_cost_per_token)
+      + usage.completion_tokens * price.output_cost_per_token;
+  };
+
+  const settle = (pending: Pending, served: { provider: string; model: string }, usage: Usage | undefined, succeeded: boolean) => {
+    if (pending.settled) return;
+    pending.settled = true;
+    if (!pending.reservation) return;
+    const produced = pending.meter.producedChars;
+    const billed = usage ?? (produced > 0
+      ? { prompt_tokens: pending.promptEstimate, completion_tokens: Math.ceil(produced / 4), total_tokens: pending.promptEstimate + Math.ceil(produced / 4) }
+      : undefined);
+    const pc = providerConfigFor(pending.vk, served.provider, allowList) ?? undefined;
+    const scopes = scopeChain(state, pending.vk, pc);
+    const charge = {
+      requests: succeeded || billed ? 1 : 0,
+      tokens: billed?.total_tokens ?? 0,
+      cost: billed ? costOf(served.provider, served.model, billed) : 0,
+    };
+    try {
+      reconcile(counters, pending.reservation, { scopes, windows, charge, now: clock.now() });
+    } catch (error) {
+      logger.error({ err: error, vk: pending.vk.id }, 'governance: failed to record usage');
+    }
+  };
+
+  return {
+    name: GOVERNANCE_PLUGIN,
+    windows,
+    allowList,
+
+    resolveBareModel(vkValue, model) {
+      const vk = state.findByValue(vkValue);
+      if (!vk || vk.provider_configs.length === 0) return undefined;
+      const route = routeBareModel(vk, model, { ...allowList, random: deps.random, hasRoom: hasRoom(vk) });
+      if (!route) return undefined;
+      return {
+        target: `${route.target.provider}/${route.target.model}`,
+        fallbacks: route.fallbacks.map((f) => `${f.provider}/${f.model}`),
+      };
+    },
+
+    preHook(request: InferenceRequest, ctx: RequestContext): PreHookOutcome {
+      const missing = config.required_headers.filter((h) => !ctx.headers[h.toLowerCase()]);
+      if (missing.length > 0) return { error: governanceErrors.missingHeaders(missing) };
+      const value = virtualKeyFromHeaders(ctx.headers);
+      if (!value) return mandatory() ? { error: governanceErrors.virtualKeyRequired() } : undefined;
+      const vk = state.findByValue(value);
+      if (!vk) return { error: governanceErrors.notFound() };
+      if (!vk.is_active) return { error: governanceErrors.blocked('inactive') };
+      if (vk.expires_at && Date.parse(vk.expires_at) <= clock.now()) return { error: governanceErrors.blocked('expired') };
+
+      if (!request.target.provider) {
+        const route = routeBareModel(vk, request.target.model, { ...allowList, random: deps.random, hasRoom: hasRoom(vk) });
+        if (!route) return { error: governanceErrors.noProvider(request.target.model) };
+        request.target = route.target;
+        if (request.fallbacks.length === 0) request.fallbacks = route.fallbacks;
+      }
+      const { provider, model } = request.target;
+      const pc = providerConfigFor(vk, provider, allowList);
+      if (pc === undefined) return { error: governanceErrors.providerBlocked(provider) };
+      if (pc && !modelAllowedBy(pc, model, allowList)) return { error: governanceErrors.modelBlocked(model) };
+      // A fallback the VK may not use would be refused anyway; drop it rather than fail late.
+      request.fallbacks = request.fallbacks.filter((f) => {
+        const fpc = providerConfigFor(vk, f.provider, allowList);
+        return fpc === null || (fpc !== undefined && modelAllowedBy(fpc, f.model, allowList));
+      });
+
+      const promptEstimate = estimatePromptTokens(request.body);
+      const completion = request.requestType === 'embedding' ? 0
+        : requestedCompletionTokens(request.body) ?? config.default_completion_tokens_estimate;
+      const estimateUsage = { prompt_tokens: promptEstimate, completion_tokens: completion, total_tokens: promptEstimate + completion };
+      const estimate = { tokens: estimateUsage.total_tokens, cost: costOf(provider, model, estimateUsage) };
+      const scopes = scopeChain(state, vk, pc ?? undefined);
+      let reservation: Reservation | undefined;
+      try {
+        const out = admit(counters, scopes, { windows, estimate, now: clock.now() });
+        if ('error' in out) return { error: out.error };
+        reservation = out.reservation;
+      } catch (error) {
+        logger.error({ err: error, vk: vk.id, policy: config.counter_failure_policy }, 'governance: usage counters failed');
+        if (config.counter_failure_policy === 'fail_closed') return { error: governanceErrors.unavailable() };
+      }
+
+      const keyIds = allowedKeyIds(pc, allowList);
+      if (keyIds) ctx.values.set(INCLUDE_ONLY_KEYS, keyIds);
+      const meter: MeterState = { usage: undefined, producedChars: 0, stripUsageChunk: false };
+      if (request.stream && (request.requestType === 'chat_completion' || request.requestType === 'text_completion')) {
+        const options = request.body.stream_options as { include_usage?: unknown } | undefined;
+        if (options?.include_usage !== true) {
+          request.body.stream_options = { ...(options ?? {}), include_usage: true };
+          meter.stripUsageChunk = true;
+        }
+      }
+      ctx.values.set(GOVERNANCE_PLUGIN, { vk, reservation, promptEstimate, meter, settled: false } satisfies Pending);
+      return undefined;
+    },
+
+    postHook(request: InferenceRequest, outcome: PostHookInput, ctx: RequestContext): PostHookInput {
+      const pending = ctx.values.get(GOVERNANCE_PLUGIN) as Pending | undefined;
+      if (!pending || pending.settled) return outcome;
+      const result = outcome.result;
+      if (!result) {
+        settle(pending, request.target, undefined, false);
+        return outcome;
+      }
+      const served = { provider: result.servedBy.provider, model: result.servedBy.model };
+      if (result.kind === 'response') {
+        settle(pending, served, result.usage ?? parseUsage(result.body.usage), true);
+        return outcome;
+      }
+      const events = meterStream(result.events, pending.meter, () => settle(pending, served, pending.meter.usage, true));
+      return { ...outcome, result: { ...result, events } };
+    },
+
+    observe(event: GatewayEvent) {
+      if (event.type !== 'request.end') return;
+      const pending = event.summary.ctx.values.get(GOVERNANCE_PLUGIN) as Pending | undefined;
+      if (!pending || pending.settled) return;
+      const served = event.summary.servedBy ?? event.summary.request.target;
+      settle(pending, served, event.summary.usage ?? pending.meter.usage, event.summary.status === 'success');
+    },
+
+    async close() {
+      await deps.onClose?.();
+    },
+  };
+}
