@@ -1,0 +1,95 @@
+// Push/pull anti-entropy over TCP (Go's sendAndReceiveState / mergeRemoteState): each side sends
+// every node it knows (itself, suspects and unreaped dead included) plus the delegate's user state,
+// then merges the other's after checking protocol/delegate version compatibility (verifyProtocol).
+import type { Duplex } from 'node:stream';
+import type { Core } from '../core.js';
+import { encodeTyped } from '../wire/codec.js';
+import { WireError } from '../wire/errors.js';
+import { MessageType, type PushNodeState, type PushPull } from '../wire/messages.js';
+import { encodeMsgpack } from '../wire/msgpack.js';
+import { fromStruct, toErrResp, toPushNodeState, toPushPullHeader } from '../wire/structs.js';
+import { NodeStateType, type NodeRecord } from '../state/node.js';
+import type { ByteSource } from '../net/stream-reader.js';
+import { concat, type StreamIO } from '../net/stream-io.js';
+import type { Address } from '../transport/transport.js';
+
+/** HEAD's limits: at most 1M nodes and 20 MiB of user state in one push/pull. */
+const MAX_PUSH_NODES = 1_000_000;
+const MAX_USER_STATE = 20 * 1024 * 1024;
+
+export function encodeLocalState(core: Core, join: boolean): Uint8Array {
+  const user = core.delegate?.localState?.(join) ?? new Uint8Array(0);
+  const nodes = core.table.nodes.map((n) => encodeMsgpack(fromStruct(toPushNode(n))));
+  const header = encodeTyped(MessageType.pushPull, { Join: join, Nodes: nodes.length, UserStateLen: user.length });
+  return concat([header, ...nodes, user]);
+}
+
+function toPushNode(n: NodeRecord): PushNodeState {
+  return { Name: n.name, Addr: n.addr, Port: n.port, Meta: n.meta.length > 0 ? n.meta : null,
+    Incarnation: n.incarnation, State: n.state, Vsn: n.vsn };
+}
+
+/** Reads the body of a pushPull message (after its type byte). */
+export async function readRemoteState(source: ByteSource): Promise<PushPull> {
+  const header = toPushPullHeader(await source.readMsgpack());
+  if (header.Nodes < 0 || header.Nodes > MAX_PUSH_NODES) throw new WireError('too_large', `push/pull of ${header.Nodes} nodes`);
+  if (header.UserStateLen < 0 || header.UserStateLen > MAX_USER_STATE) {
+    throw new WireError('too_large', `push/pull user state of ${header.UserStateLen} bytes`);
+  }
+  const nodes: PushNodeState[] = [];
+  for (let i = 0; i < header.Nodes; i++) nodes.push(toPushNodeState(await source.readMsgpack()));
+  const userState = header.UserStateLen > 0 ? await source.readBytes(header.UserStateLen) : new Uint8Array(0);
+  return { header, nodes, userState };
+}
+
+/** Throws if the remote nodes' protocol or delegate versions can't coexist with ours. */
+export function verifyProtocol(core: Core, remote: PushNodeState[]): void {
+  let maxPMin = 0, minPMax = 255, maxDMin = 0, minDMax = 255;
+  const widen = (v: Uint8Array): void => {
+    maxPMin = Math.max(maxPMin, v[0] ?? 0); minPMax = Math.min(minPMax, v[1] ?? 0);
+    maxDMin = Math.max(maxDMin, v[3] ?? 0); minDMax = Math.min(minDMax, v[4] ?? 0);
+  };
+  for (const rn of remote) if (rn.State === NodeStateType.alive && rn.Vsn.length >= 6) widen(rn.Vsn);
+  for (const n of core.table.nodes) if (n.state === NodeStateType.alive) widen(n.vsn);
+  const check = (name: string, v: Uint8Array): void => {
+    const pCur = v.length >= 6 ? v[2]! : 0;
+    const dCur = v.length >= 6 ? v[5]! : 0;
+    if (pCur < maxPMin || pCur > minPMax) throw new Error(`node '${name}' protocol version (${pCur}) is incompatible: [${maxPMin}, ${minPMax}]`);
+    if (dCur < maxDMin || dCur > minDMax) throw new Error(`node '${name}' delegate protocol version (${dCur}) is incompatible: [${maxDMin}, ${minDMax}]`);
+  };
+  for (const rn of remote) check(rn.Name, rn.Vsn);
+  for (const n of core.table.nodes) check(n.name, n.vsn);
+}
+
+export function mergeRemoteState(core: Core, remote: PushPull, join: boolean): void {
+  verifyProtocol(core, remote.nodes);
+  for (const r of remote.nodes) {
+    if (r.Addr.length !== 4 && r.Addr.length !== 16) { core.drops.add('bad_field'); continue; }
+    if (r.State === NodeStateType.alive) {
+      core.table.aliveNode({ Incarnation: r.Incarnation, Node: r.Name, Addr: r.Addr, Port: r.Port, Meta: r.Meta, Vsn: r.Vsn });
+    } else if (r.State === NodeStateType.left) {
+      core.table.deadNode({ Incarnation: r.Incarnation, Node: r.Name, From: r.Name });
+    } else {
+      // A push/pull never declares death directly: dead and suspect both become our suspicion.
+      core.table.suspectNode({ Incarnation: r.Incarnation, Node: r.Name, From: core.config.name });
+    }
+  }
+  if (remote.userState.length > 0) core.delegate?.mergeRemoteState?.(remote.userState, join);
+}
+
+/** Dials `addr`, exchanges state, merges the reply. Throws on any failure. */
+export async function pushPullNode(core: Core, streams: StreamIO, addr: Address, join: boolean): Promise<void> {
+  const conn: Duplex = await core.transport.dialStream(addr, core.config.tcpTimeoutMs);
+  const timer = core.clock.setTimer(() => conn.destroy(new Error('push/pull timed out')), core.config.tcpTimeoutMs);
+  try {
+    streams.write(conn, encodeLocalState(core, join), { dialer: true });
+    const reply = await streams.read(conn, { accepting: false });
+    if (reply.type === MessageType.err) throw new Error(`remote error: ${toErrResp(await reply.source.readMsgpack()).Error}`);
+    if (reply.type !== MessageType.pushPull) throw new WireError('unexpected_message', `expected push/pull reply, got type ${reply.type}`);
+    const remote = await readRemoteState(reply.source);
+    mergeRemoteState(core, remote, join);
+  } finally {
+    timer.cancel();
+    conn.destroy();
+  }
+}
