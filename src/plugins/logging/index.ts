@@ -1,0 +1,6 @@
+// Public surface of the request logging plugin.
+export { createLoggingPlugin, LOGGING_PLUGIN_NAME, type LoggingPlugin, type LoggingOptions } from './plugin.js';
+export { createLogWriter, type LogWriter, type WriterStats, type WriterOptions } from './writer.js';
+export { toApiLog, type ApiLog } from './api-shape.js';
+export { textOf } from './entry.js';
+export type { LogEntry, LogStore, LogStatus, LiveLogEvent } from './types.js';

@@ -1,0 +1,49 @@
+// The request-log record and the port through which the logging plugin persists it. The record's
+// fields are Bifrost's log columns (snake_case, so a storage backend maps them one to one); the
+// store is whatever main.ts wires in (SQLite or PostgreSQL under src/storage/logs).
+
+export type LogStatus = 'processing' | 'success' | 'error';
+
+export interface LogEntry {
+  /** The request id. */
+  id: string;
+  /** For a request issued as a fallback of another one. */
+  parent_request_id: string | null;
+  /** Wall-clock ms of the request start; fixed for the life of the row (it is the partition key). */
+  timestamp: number;
+  /** Bifrost's object type: chat.completion, text.completion, embedding, response, list. */
+  object: string;
+  provider: string;
+  model: string;
+  status: LogStatus;
+  /** End-to-end latency, ms; null while processing. */
+  latency: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  /** USD. */
+  cost: number | null;
+  stream: boolean;
+  virtual_key_id: string | null;
+  virtual_key_name: string | null;
+  selected_key_name: string | null;
+  fallback_index: number | null;
+  /** JSON text of the input messages / prompt, or null when content logging is off. */
+  input_history: string | null;
+  /** JSON text of the output message (or accumulated stream text). */
+  output_message: string | null;
+  /** JSON text of Bifrost's error details `{status_code, error:{type, message, code, param}}`. */
+  error_details: string | null;
+  /** Flattened text of input and output, for `content_search`. */
+  content_summary: string | null;
+}
+
+/** Persists log rows. Rows are keyed by (id, timestamp); a later write of the same row wins. */
+export interface LogStore {
+  upsert(entries: readonly LogEntry[]): Promise<void>;
+}
+
+export interface LiveLogEvent {
+  operation: 'create' | 'update';
+  entry: LogEntry;
+}

@@ -1,0 +1,155 @@
+// The asynchronous batched writer between the logging plugin and its store. Producers call
+// `enqueue` (synchronous, never blocks, never throws); a background loop writes batches of up to
+// `maxBatch` rows every `flushIntervalMs`, or sooner once a full batch is waiting. A create and
+// an update of the same request that meet in the buffer collapse into one write.
+// While the store fails, rows stay buffered (bounded by `capacity`), writes are retried with
+// backoff, rows that do not fit are counted as dropped, and one warning per outage is logged.
+import type { Logger } from '../../core/index.js';
+import type { LogEntry, LogStore } from './types.js';
+
+export interface WriterOptions {
+  maxBatch?: number;
+  flushIntervalMs?: number;
+  /** Rows held at most (buffered + being written). */
+  capacity?: number;
+  /** Longest pause between retries while the store is failing. */
+  maxBackoffMs?: number;
+  logger: Logger;
+}
+
+export interface WriterStats {
+  pending: number;
+  written: number;
+  dropped: number;
+  failedWrites: number;
+  healthy: boolean;
+}
+
+export interface LogWriter {
+  enqueue(entry: LogEntry): void;
+  stats(): WriterStats;
+  /** Resolves once everything buffered before the call is written (or `timeoutMs` passes). */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Stops the loop after a last flush; rows still unwritten after `timeoutMs` count as dropped. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export function createLogWriter(store: LogStore, options: WriterOptions): LogWriter {
+  const maxBatch = options.maxBatch ?? 1000;
+  const interval = options.flushIntervalMs ?? 250;
+  const capacity = options.capacity ?? 100_000;
+  const maxBackoff = options.maxBackoffMs ?? 5000;
+  const { logger } = options;
+  const buffer = new Map<string, LogEntry>();
+  let inFlight = 0;
+  let written = 0;
+  let dropped = 0;
+  let failedWrites = 0;
+  let healthy = true;
+  let backoff = 0;
+  let writing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let droppedSinceWarn = 0;
+
+  const key = (e: LogEntry): string => e.id;
+
+  async function drain(): Promise<void> {
+    if (writing) return;
+    while (buffer.size > 0) {
+      const batch: LogEntry[] = [];
+      for (const [id, entry] of buffer) {
+        batch.push(entry);
+        buffer.delete(id);
+        if (batch.length >= maxBatch) break;
+      }
+      inFlight = batch.length;
+      writing = store.upsert(batch);
+      try {
+        await writing;
+        written += batch.length;
+        backoff = 0;
+        if (!healthy) {
+          healthy = true;
+          logger.info({ dropped: droppedSinceWarn, pending: buffer.size }, 'logs store reachable again; writing buffered rows');
+          droppedSinceWarn = 0;
+        }
+      } catch (error) {
+        failedWrites += 1;
+        // Put the batch back unless a newer version of the same row arrived meanwhile.
+        for (const entry of batch) if (!buffer.has(key(entry))) buffer.set(key(entry), entry);
+        if (healthy) {
+          healthy = false;
+          logger.warn({ err: error instanceof Error ? error.message : String(error), pending: buffer.size },
+            'logs store unreachable; buffering request logs and retrying');
+        }
+        backoff = Math.min(maxBackoff, backoff === 0 ? Math.max(50, interval) : backoff * 2);
+        return;
+      } finally {
+        inFlight = 0;
+        writing = undefined;
+      }
+      if (buffer.size < maxBatch) break;
+    }
+  }
+
+  // One loop drives everything: after each drain, wait the interval (or the backoff while failing).
+  const loop = (): void => {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void drain().finally(loop);
+    }, backoff || interval);
+    timer.unref();
+  };
+  loop();
+
+  return {
+    enqueue(entry) {
+      if (closed) {
+        dropped += 1;
+        return;
+      }
+      const id = key(entry);
+      if (!buffer.has(id) && buffer.size + inFlight >= capacity) {
+        dropped += 1;
+        droppedSinceWarn += 1;
+        if (droppedSinceWarn === 1 || droppedSinceWarn % 10_000 === 0) {
+          logger.warn({ dropped, capacity }, 'request log buffer full; dropping log rows');
+        }
+        return;
+      }
+      buffer.set(id, entry);
+      if (healthy && buffer.size >= maxBatch && !writing) {
+        // A full batch is waiting: write now rather than at the next tick.
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        void drain().finally(loop);
+      }
+    },
+    stats() {
+      return { pending: buffer.size + inFlight, written, dropped, failedWrites, healthy };
+    },
+    async flush(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (buffer.size > 0 || writing) {
+        if (Date.now() > deadline) return false;
+        if (writing) await writing.catch(() => undefined);
+        else await drain();
+        if (!healthy && buffer.size > 0) await new Promise((r) => setTimeout(r, Math.min(backoff || 50, 500)));
+      }
+      return true;
+    },
+    async close(timeoutMs = 10_000) {
+      const done = await this.flush(timeoutMs);
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (!done) {
+        dropped += buffer.size;
+        logger.warn({ lost: buffer.size }, 'logs store did not accept buffered rows before shutdown');
+        buffer.clear();
+      }
+    },
+  };
+}

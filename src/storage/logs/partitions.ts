@@ -1,0 +1,58 @@
+// Daily partitions of the PostgreSQL `logs` table: created a few days ahead so writes never wait
+// on DDL, and dropped whole once they fall out of `log_retention_days` — a metadata operation,
+// unlike deleting millions of rows. Partition names carry their UTC day: `logs_p20261124`.
+import { sql, type Kysely } from 'kysely';
+import { LOGS_TABLE } from './schema.js';
+
+export const DAY_MS = 86_400_000;
+
+export function dayStart(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+export function partitionName(dayStartMs: number): string {
+  const d = new Date(dayStartMs);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${LOGS_TABLE}_p${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+}
+
+/** Day start (ms) encoded in a partition name, or undefined for other tables. */
+export function partitionDay(name: string): number | undefined {
+  const m = /^logs_p(\d{4})(\d{2})(\d{2})$/.exec(name);
+  if (!m) return undefined;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+}
+
+/** Creates the daily partitions covering [fromMs, toMs]; existing ones are left alone. */
+export async function ensurePartitions(db: Kysely<object>, fromMs: number, toMs: number): Promise<string[]> {
+  const created: string[] = [];
+  const existing = new Set(await listPartitions(db));
+  for (let day = dayStart(fromMs); day <= toMs; day += DAY_MS) {
+    const name = partitionName(day);
+    if (existing.has(name)) continue;
+    await sql.raw(`create table if not exists ${name} partition of ${LOGS_TABLE} for values from (${day}) to (${day + DAY_MS})`).execute(db);
+    created.push(name);
+  }
+  return created;
+}
+
+export async function listPartitions(db: Kysely<object>): Promise<string[]> {
+  const result = await sql<{ name: string }>`
+    select c.relname as name from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid
+    join pg_class p on p.oid = i.inhparent
+    where p.relname = ${LOGS_TABLE}`.execute(db);
+  return result.rows.map((r) => r.name);
+}
+
+/** Drops every daily partition that ends at or before `cutoffMs`; returns their names. */
+export async function dropPartitionsBefore(db: Kysely<object>, cutoffMs: number): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const name of await listPartitions(db)) {
+    const day = partitionDay(name);
+    if (day === undefined || day + DAY_MS > cutoffMs) continue;
+    await sql.raw(`drop table if exists ${name}`).execute(db);
+    dropped.push(name);
+  }
+  return dropped;
+}

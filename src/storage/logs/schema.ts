@@ -1,0 +1,108 @@
+// The request-log table (`logs`, Bifrost's name) and its migrations for both backends. Columns are
+// those of the logging plugin's LogEntry. On PostgreSQL the table is range-partitioned by day on
+// `timestamp` (epoch ms), so retention drops whole partitions instead of deleting rows; the
+// primary key therefore includes `timestamp`. Indexes serve the `/api/logs` filters: every one
+// leads to or ends with `timestamp`, the default sort.
+import { sql } from 'kysely';
+import type { Migration, MigrationContext } from '../migrations.js';
+
+export interface LogsTable {
+  id: string;
+  parent_request_id: string | null;
+  timestamp: number;
+  object: string;
+  provider: string;
+  model: string;
+  status: string;
+  latency: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cost: number | null;
+  /** 0/1 on SQLite, boolean on PostgreSQL. */
+  stream: number | boolean;
+  virtual_key_id: string | null;
+  virtual_key_name: string | null;
+  selected_key_name: string | null;
+  fallback_index: number | null;
+  input_history: string | null;
+  output_message: string | null;
+  error_details: string | null;
+  content_summary: string | null;
+}
+
+export interface LogsTables {
+  logs: LogsTable;
+}
+
+export const LOGS_TABLE = 'logs';
+
+function columns(ctx: MigrationContext): string {
+  const big = ctx.kind === 'postgres' ? 'bigint' : 'integer';
+  const real = ctx.kind === 'postgres' ? 'double precision' : 'real';
+  const bool = ctx.kind === 'postgres' ? 'boolean' : 'integer';
+  return `
+    id text not null,
+    parent_request_id text,
+    timestamp ${big} not null,
+    object text not null,
+    provider text not null,
+    model text not null,
+    status text not null,
+    latency ${real},
+    prompt_tokens integer,
+    completion_tokens integer,
+    total_tokens integer,
+    cost ${real},
+    stream ${bool} not null,
+    virtual_key_id text,
+    virtual_key_name text,
+    selected_key_name text,
+    fallback_index integer,
+    input_history text,
+    output_message text,
+    error_details text,
+    content_summary text,
+    primary key (id, timestamp)`;
+}
+
+const INDEXES: [string, string][] = [
+  ['logs_timestamp_idx', '(timestamp)'],
+  ['logs_provider_ts_idx', '(provider, timestamp)'],
+  ['logs_model_ts_idx', '(model, timestamp)'],
+  ['logs_status_ts_idx', '(status, timestamp)'],
+  ['logs_object_ts_idx', '(object, timestamp)'],
+  ['logs_latency_idx', '(latency)'],
+  ['logs_tokens_idx', '(total_tokens)'],
+  ['logs_cost_idx', '(cost)'],
+  ['logs_vk_ts_idx', '(virtual_key_id, timestamp)'],
+];
+
+async function createTable(ctx: MigrationContext): Promise<void> {
+  const partitioned = ctx.kind === 'postgres' ? ' partition by range (timestamp)' : '';
+  await sql.raw(`create table if not exists ${LOGS_TABLE} (${columns(ctx)})${partitioned}`).execute(ctx.db);
+  if (ctx.kind === 'postgres') {
+    // Catches rows outside every daily partition (clock skew), so an insert never fails for want
+    // of a partition; maintenance creates the real partitions days ahead.
+    await sql.raw(`create table if not exists ${LOGS_TABLE}_default partition of ${LOGS_TABLE} default`).execute(ctx.db);
+  }
+  // On a partitioned table these are partitioned indexes: each partition gets its own.
+  for (const [name, cols] of INDEXES) {
+    await sql.raw(`create index if not exists ${name} on ${LOGS_TABLE} ${cols}`).execute(ctx.db);
+  }
+}
+
+async function contentSearchIndex(ctx: MigrationContext): Promise<void> {
+  if (ctx.kind !== 'postgres') return;
+  // Trigram index makes `content_search` (ILIKE '%term%') an index scan. pg_trgm ships with
+  // PostgreSQL's contrib; where it cannot be created the search still works, by scanning.
+  const available = await sql<{ n: number }>`select count(*)::int as n from pg_available_extensions where name = 'pg_trgm'`.execute(ctx.db);
+  if (Number(available.rows[0]?.n ?? 0) === 0) return;
+  await sql.raw('create extension if not exists pg_trgm').execute(ctx.db);
+  await sql.raw(`create index if not exists logs_content_trgm_idx on ${LOGS_TABLE} using gin (content_summary gin_trgm_ops)`).execute(ctx.db);
+}
+
+export const LOGS_MIGRATIONS: readonly Migration[] = [
+  { name: '001_create_logs', up: createTable },
+  { name: '002_content_search_index', up: contentSearchIndex },
+];

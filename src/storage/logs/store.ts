@@ -1,0 +1,171 @@
+// The logs store: the logging plugin's LogStore port (batched upserts) plus the read side behind
+// `/api/logs` (filtered, sorted, paginated rows with aggregate stats, distinct models) and
+// retention. One implementation for SQLite and PostgreSQL; the differences (boolean column,
+// ILIKE, daily partitions) are confined to a few branches.
+import { sql, type Kysely } from 'kysely';
+import type { Clock, Logger } from '../../core/index.js';
+import { silentLogger, systemClock } from '../../core/index.js';
+import type { LogEntry, LogStatus, LogStore } from '../../plugins/logging/types.js';
+import type { Database } from '../database.js';
+import { migrate } from '../migrations.js';
+import { DAY_MS, dropPartitionsBefore, ensurePartitions } from './partitions.js';
+import { SORT_COLUMNS, whereFilters, type LogFilters, type LogQuery } from './query.js';
+import { LOGS_MIGRATIONS, type LogsTable, type LogsTables } from './schema.js';
+
+/** Rows per INSERT statement: 21 columns × 400 stays under every driver's parameter limit. */
+const INSERT_CHUNK = 400;
+/** Daily partitions kept ready ahead of today. */
+const DAYS_AHEAD = 3;
+
+export interface LogStats {
+  total_requests: number;
+  success_rate: number;
+  average_latency: number;
+  total_tokens: number;
+  total_cost: number;
+}
+
+export interface LogSearchResult {
+  logs: LogEntry[];
+  pagination: { limit: number; offset: number; sort_by: string; order: string; total_count: number };
+  stats: LogStats;
+}
+
+export interface LogsStore extends LogStore {
+  search(query: LogQuery): Promise<LogSearchResult>;
+  /** Distinct model names seen in the logs. */
+  models(): Promise<string[]>;
+  count(filters?: LogFilters): Promise<number>;
+  /** Creates partitions ahead (PostgreSQL) and applies retention. */
+  maintain(): Promise<{ dropped: string[]; deleted: number }>;
+  /** Makes sure rows in [fromMs, toMs] have a partition (PostgreSQL; a no-op on SQLite). */
+  preparePartitions(fromMs: number, toMs: number): Promise<void>;
+}
+
+export interface LogsStoreOptions {
+  /** `client.log_retention_days`, read at each maintenance run; 0 keeps everything. */
+  retentionDays: () => number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Runs the logs migrations and returns the store. */
+export async function openLogsStore(database: Database, options: LogsStoreOptions): Promise<LogsStore> {
+  await migrate(database, 'logs', LOGS_MIGRATIONS);
+  const store = createLogsStore(database, options);
+  await store.maintain();
+  return store;
+}
+
+export function createLogsStore(database: Database, options: LogsStoreOptions): LogsStore {
+  const db: Kysely<LogsTables> = database.typed<LogsTables>();
+  const { kind } = database;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+
+  const toRow = (e: LogEntry): LogsTable => ({ ...e, stream: kind === 'postgres' ? e.stream : e.stream ? 1 : 0 });
+  const fromRow = (r: LogsTable): LogEntry => ({
+    ...r,
+    timestamp: Number(r.timestamp),
+    status: r.status as LogStatus,
+    stream: r.stream === true || r.stream === 1,
+  });
+
+  const store: LogsStore = {
+    async upsert(entries) {
+      for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+        const rows = entries.slice(i, i + INSERT_CHUNK).map(toRow);
+        await db.insertInto('logs').values(rows)
+          .onConflict((oc) => oc.columns(['id', 'timestamp']).doUpdateSet((eb) => ({
+            parent_request_id: eb.ref('excluded.parent_request_id'),
+            object: eb.ref('excluded.object'),
+            provider: eb.ref('excluded.provider'),
+            model: eb.ref('excluded.model'),
+            status: eb.ref('excluded.status'),
+            latency: eb.ref('excluded.latency'),
+            prompt_tokens: eb.ref('excluded.prompt_tokens'),
+            completion_tokens: eb.ref('excluded.completion_tokens'),
+            total_tokens: eb.ref('excluded.total_tokens'),
+            cost: eb.ref('excluded.cost'),
+            stream: eb.ref('excluded.stream'),
+            virtual_key_id: eb.ref('excluded.virtual_key_id'),
+            virtual_key_name: eb.ref('excluded.virtual_key_name'),
+            selected_key_name: eb.ref('excluded.selected_key_name'),
+            fallback_index: eb.ref('excluded.fallback_index'),
+            input_history: eb.ref('excluded.input_history'),
+            output_message: eb.ref('excluded.output_message'),
+            error_details: eb.ref('excluded.error_details'),
+            content_summary: eb.ref('excluded.content_summary'),
+          })))
+          .execute();
+      }
+    },
+
+    async search(query) {
+      const where = whereFilters(query, kind);
+      const column = SORT_COLUMNS[query.sort_by];
+      const direction = query.order === 'asc' ? 'asc' : 'desc';
+      const [rows, stats] = await Promise.all([
+        db.selectFrom('logs').selectAll().where(where)
+          .orderBy(sql.raw(`${column} ${direction} nulls last`))
+          .orderBy(sql.raw(`id ${direction}`))
+          .limit(query.limit).offset(query.offset)
+          .execute(),
+        db.selectFrom('logs').where(where).select((eb) => [
+          eb.fn.countAll<number>().as('total'),
+          sql<number>`sum(case when status = 'success' then 1 else 0 end)`.as('success'),
+          sql<number>`sum(case when status in ('success', 'error') then 1 else 0 end)`.as('completed'),
+          eb.fn.avg<number>('latency').as('avg_latency'),
+          eb.fn.sum<number>('total_tokens').as('tokens'),
+          eb.fn.sum<number>('cost').as('cost'),
+        ]).executeTakeFirstOrThrow(),
+      ]);
+      const total = Number(stats.total ?? 0);
+      const completed = Number(stats.completed ?? 0);
+      return {
+        logs: rows.map(fromRow),
+        pagination: { limit: query.limit, offset: query.offset, sort_by: query.sort_by, order: direction, total_count: total },
+        stats: {
+          total_requests: total,
+          success_rate: completed === 0 ? 0 : (Number(stats.success ?? 0) / completed) * 100,
+          average_latency: Number(stats.avg_latency ?? 0),
+          total_tokens: Number(stats.tokens ?? 0),
+          total_cost: Number(stats.cost ?? 0),
+        },
+      };
+    },
+
+    async models() {
+      const rows = await db.selectFrom('logs').select('model').distinct().orderBy('model').execute();
+      return rows.map((r) => r.model);
+    },
+
+    async count(filters = {}) {
+      const row = await db.selectFrom('logs').where(whereFilters(filters, kind))
+        .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async preparePartitions(fromMs, toMs) {
+      if (kind === 'postgres') await ensurePartitions(database.db, fromMs, toMs);
+    },
+
+    async maintain() {
+      const now = clock.now();
+      if (kind === 'postgres') {
+        const created = await ensurePartitions(database.db, now - DAY_MS, now + DAYS_AHEAD * DAY_MS);
+        if (created.length > 0) logger.info({ partitions: created }, 'created log partitions');
+      }
+      const days = options.retentionDays();
+      if (!(days > 0)) return { dropped: [], deleted: 0 };
+      const cutoff = now - days * DAY_MS;
+      const dropped = kind === 'postgres' ? await dropPartitionsBefore(database.db, cutoff) : [];
+      // SQLite has no partitions; on PostgreSQL this only touches the default partition's strays.
+      const result = await db.deleteFrom('logs').where('timestamp', '<', cutoff).executeTakeFirst();
+      const deleted = Number(result.numDeletedRows ?? 0);
+      if (dropped.length > 0 || deleted > 0) logger.info({ dropped, deleted, retention_days: days }, 'applied log retention');
+      return { dropped, deleted };
+    },
+  };
+  return store;
+}

@@ -1,0 +1,131 @@
+// The logs store contract, run against both backends (SQLite file and a real PostgreSQL): upserts
+// collapse create+update, every `/api/logs` filter selects exactly the right rows, sorting,
+// pagination and stats are right, and retention removes old rows (whole partitions on PostgreSQL).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Database } from '../../../src/storage/database.js';
+import { openLogsStore, createLogsStore, listPartitions, partitionName, DAY_MS, type LogsStore, type LogQuery } from '../../../src/storage/logs/index.js';
+import { startPostgres, type TestPostgres } from '../../support/postgres.js';
+import { row } from './support/log-rows.js';
+
+const NOW = Date.UTC(2026, 10, 24, 12);
+const T = (h: number): number => NOW - h * 3_600_000;
+
+const ROWS = [
+  row({ id: 'a', timestamp: T(5), provider: 'openai', model: 'gpt-4o', latency: 100, total_tokens: 15, cost: 0.001, content_summary: 'Hello World from alpha' }),
+  row({ id: 'b', timestamp: T(4), provider: 'openai', model: 'gpt-4o-mini', latency: 250, total_tokens: 300, cost: 0.01, content_summary: 'bravo 100% sure' }),
+  row({ id: 'c', timestamp: T(3), provider: 'anthropic', model: 'claude-3', status: 'error', latency: 40, total_tokens: null, prompt_tokens: null, completion_tokens: null, cost: null, error_details: '{"status_code":429}' }),
+  row({ id: 'd', timestamp: T(2), provider: 'anthropic', model: 'claude-3', latency: 900, total_tokens: 1200, cost: 0.05, object: 'text.completion', stream: true }),
+  row({ id: 'e', timestamp: T(1), provider: 'mistral', model: 'mistral-large', status: 'processing', latency: null, total_tokens: null, prompt_tokens: null, completion_tokens: null, cost: null }),
+];
+
+const q = (over: Partial<LogQuery> = {}): LogQuery => ({ limit: 50, offset: 0, sort_by: 'timestamp', order: 'desc', ...over });
+
+function contract(name: string, open: () => Promise<{ database: Database; cleanup: () => Promise<void> }>): void {
+  describe(`logs store on ${name}`, () => {
+    let database: Database;
+    let store: LogsStore;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ database, cleanup } = await open());
+      store = await openLogsStore(database, { retentionDays: () => 0, clock: { now: () => NOW, monotonic: () => 0 } });
+      await store.preparePartitions(NOW - 40 * DAY_MS, NOW);
+      // Write a "processing" version first, then the final rows: the update must win.
+      await store.upsert(ROWS.map((r) => ({ ...r, status: 'processing' as const, latency: null })));
+      await store.upsert(ROWS);
+    });
+    after(async () => {
+      await database.close();
+      await cleanup();
+    });
+
+    const ids = async (over: Partial<LogQuery>): Promise<string[]> => (await store.search(q(over))).logs.map((l) => l.id);
+
+    test('create then update of a request is one row with the final values', async () => {
+      assert.equal(await store.count(), 5);
+      const b = (await store.search(q({ content_search: 'bravo' }))).logs[0]!;
+      assert.equal(b.status, 'success');
+      assert.equal(b.latency, 250);
+      assert.equal(b.timestamp, T(4));
+      assert.equal(typeof b.stream, 'boolean');
+    });
+
+    test('each filter selects exactly the matching rows', async () => {
+      assert.deepEqual(await ids({ providers: ['anthropic'] }), ['d', 'c']);
+      assert.deepEqual(await ids({ providers: ['openai', 'mistral'] }), ['e', 'b', 'a']);
+      assert.deepEqual(await ids({ models: ['gpt-4o'] }), ['a']);
+      assert.deepEqual(await ids({ status: ['error'] }), ['c']);
+      assert.deepEqual(await ids({ status: ['success', 'processing'] }), ['e', 'd', 'b', 'a']);
+      assert.deepEqual(await ids({ objects: ['text.completion'] }), ['d']);
+      assert.deepEqual(await ids({ start_time: T(3), end_time: T(2) }), ['d', 'c']);
+      assert.deepEqual(await ids({ min_latency: 100, max_latency: 250 }), ['b', 'a']);
+      assert.deepEqual(await ids({ min_tokens: 16 }), ['d', 'b']);
+      assert.deepEqual(await ids({ max_tokens: 300 }), ['b', 'a']);
+      assert.deepEqual(await ids({ min_cost: 0.005, max_cost: 0.02 }), ['b']);
+      assert.deepEqual(await ids({ content_search: 'hello world' }), ['a'], 'case-insensitive');
+      assert.deepEqual(await ids({ content_search: '100%' }), ['b'], '% is literal');
+      assert.deepEqual(await ids({ content_search: '_' }), [], '_ is literal');
+      assert.deepEqual(await ids({ providers: ['openai'], min_latency: 200 }), ['b'], 'filters combine with AND');
+    });
+
+    test('sorting by each field, both orders, nulls last; pagination', async () => {
+      assert.deepEqual(await ids({ sort_by: 'timestamp', order: 'asc' }), ['a', 'b', 'c', 'd', 'e']);
+      assert.deepEqual(await ids({ sort_by: 'latency', order: 'desc' }), ['d', 'b', 'a', 'c', 'e']);
+      assert.deepEqual(await ids({ sort_by: 'latency', order: 'asc' }), ['c', 'a', 'b', 'd', 'e']);
+      assert.deepEqual((await ids({ sort_by: 'tokens', order: 'desc' })).slice(0, 3), ['d', 'b', 'a']);
+      assert.deepEqual((await ids({ sort_by: 'cost', order: 'asc' })).slice(0, 3), ['a', 'b', 'd']);
+      const page = await store.search(q({ limit: 2, offset: 2 }));
+      assert.deepEqual(page.logs.map((l) => l.id), ['c', 'b']);
+      assert.deepEqual(page.pagination, { limit: 2, offset: 2, sort_by: 'timestamp', order: 'desc', total_count: 5 });
+    });
+
+    test('stats cover every matching row, not just the page', async () => {
+      const { stats } = await store.search(q({ limit: 1 }));
+      assert.equal(stats.total_requests, 5);
+      assert.equal(stats.success_rate, 75); // 3 successes of 4 completed
+      assert.equal(stats.total_tokens, 15 + 300 + 1200);
+      assert.ok(Math.abs(stats.total_cost - 0.061) < 1e-9);
+      assert.ok(Math.abs(stats.average_latency - (100 + 250 + 40 + 900) / 4) < 1e-9);
+      const none = await store.search(q({ providers: ['nobody'] }));
+      assert.deepEqual(none.stats, { total_requests: 0, success_rate: 0, average_latency: 0, total_tokens: 0, total_cost: 0 });
+    });
+
+    test('distinct models', async () => {
+      assert.deepEqual(await store.models(), ['claude-3', 'gpt-4o', 'gpt-4o-mini', 'mistral-large']);
+    });
+
+    test('retention removes rows older than log_retention_days', async () => {
+      const old = [row({ id: 'old1', timestamp: NOW - 35 * DAY_MS }), row({ id: 'old2', timestamp: NOW - 31 * DAY_MS })];
+      await store.upsert(old);
+      assert.equal(await store.count(), 7);
+      const retained = createLogsStore(database, { retentionDays: () => 30, clock: { now: () => NOW, monotonic: () => 0 } });
+      const result = await retained.maintain();
+      assert.equal(await store.count(), 5);
+      if (database.kind === 'postgres') {
+        assert.ok(result.dropped.includes(partitionName(Math.floor((NOW - 35 * DAY_MS) / DAY_MS) * DAY_MS)), result.dropped.join(','));
+        assert.equal(result.deleted, 0, 'whole partitions dropped, no row deletes');
+        const left = await listPartitions(database.db);
+        assert.ok(!left.includes(partitionName(Math.floor((NOW - 31 * DAY_MS) / DAY_MS) * DAY_MS)));
+        assert.ok(left.includes(partitionName(Math.floor((NOW + 3 * DAY_MS) / DAY_MS) * DAY_MS)), 'partitions exist days ahead');
+      } else {
+        assert.equal(result.deleted, 2);
+      }
+    });
+  });
+}
+
+contract('SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bifrost-logs-'));
+  const database = openDatabase({ type: 'sqlite', config: { path: join(dir, 'logs.db') } });
+  return { database, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+let pg: TestPostgres | undefined;
+contract('PostgreSQL', async () => {
+  pg = await startPostgres();
+  const database = openDatabase({ type: 'postgres', config: pg.config });
+  return { database, cleanup: async () => { await pg?.stop(); } };
+});
