@@ -1,0 +1,37 @@
+// GET /health: `{"status":"ok"}` when every registered component check passes, else 503 naming
+// each failed component. Checks run in parallel with a timeout so a hung database cannot hang the
+// probe. Storage/cluster code contributes checks through buildHttpServer's `healthChecks`.
+import type { FastifyInstance } from 'fastify';
+
+export interface HealthCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+const CHECK_TIMEOUT_MS = 5000;
+
+async function runCheck(check: HealthCheck): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`timed out after ${CHECK_TIMEOUT_MS} ms`), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check.check().then(() => undefined), timeout]);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerHealth(app: FastifyInstance, checks: readonly HealthCheck[]): void {
+  app.get('/health', async (_request, reply) => {
+    if (checks.length === 0) return reply.send({ status: 'ok' });
+    const results = await Promise.all(checks.map(async (check) => [check.name, await runCheck(check)] as const));
+    const failed = results.filter(([, error]) => error !== undefined);
+    if (failed.length === 0) return reply.send({ status: 'ok' });
+    const components = Object.fromEntries(failed);
+    const message = failed.map(([name, error]) => `${name}: ${error}`).join('; ');
+    return reply.code(503).send({ status: 'error', error: message, components });
+  });
+}

@@ -1,0 +1,8 @@
+// Public surface of the HTTP transport.
+export { buildHttpServer, type HttpServerOptions, type RouteModule } from './server.js';
+export type { HealthCheck } from './health.js';
+export { bifrostErrorBody, httpError, toGatewayError, type BifrostErrorBody, type ErrorScope } from './bifrost-error.js';
+export { createContext, sendError, routingHeaders, INFERENCE_ROUTES } from './inference-routes.js';
+export { parseInferenceRequest, splitModel } from './inference-request.js';
+export { isOriginAllowed } from './cors.js';
+export { formatEvent, SSE_HEADERS } from './sse.js';

@@ -1,0 +1,114 @@
+// The unified inference API (`/v1/*`): builds the per-request context (request id, caller headers,
+// an AbortSignal tied to the caller's connection), hands the parsed request to the engine, and
+// writes the answer: JSON with Bifrost's `x-bifrost-*` headers, or SSE written event by event.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock, Gateway, InferenceResult, RequestContext, RequestType, ServedBy } from '../../core/index.js';
+import { bifrostErrorBody, toGatewayError, type ErrorScope } from './bifrost-error.js';
+import { parseInferenceRequest } from './inference-request.js';
+import { writeSse } from './sse.js';
+
+export interface InferenceRouteDeps {
+  gateway: Gateway;
+  clock: Clock;
+  /** Called for errors that are not the caller's fault (5xx), for the log. */
+  onInternalError?: (error: unknown, requestId: string) => void;
+}
+
+type InferenceType = Exclude<RequestType, 'list_models'>;
+
+export const INFERENCE_ROUTES: ReadonlyArray<readonly [string, InferenceType]> = [
+  ['/v1/chat/completions', 'chat_completion'],
+  ['/v1/completions', 'text_completion'],
+  ['/v1/embeddings', 'embedding'],
+  ['/v1/responses', 'responses'],
+];
+
+export function requestIdOf(request: FastifyRequest): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : randomUUID();
+}
+
+function exposedHeaders(request: FastifyRequest): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+export function routingHeaders(servedBy: ServedBy, requestType: RequestType): Record<string, string> {
+  return {
+    'x-bifrost-request-type': requestType,
+    'x-bifrost-provider': servedBy.provider,
+    'x-bifrost-original-model': servedBy.requestedModel,
+    'x-bifrost-resolved-model': servedBy.model,
+    'x-bifrost-fallback-index': String(servedBy.fallbackIndex),
+    'x-bifrost-key-name': servedBy.keyName,
+    'x-bifrost-upstream-latency-ms': String(Math.round(servedBy.upstreamLatencyMs)),
+  };
+}
+
+export function sendError(reply: FastifyReply, error: unknown, scope: ErrorScope): FastifyReply {
+  const gatewayError = toGatewayError(error);
+  return reply.code(gatewayError.status).type('application/json').send(JSON.stringify(bifrostErrorBody(gatewayError, scope)));
+}
+
+/** Builds a RequestContext whose signal aborts when the caller's connection closes early. */
+export function createContext(request: FastifyRequest, reply: FastifyReply, clock: Clock): RequestContext {
+  const requestId = requestIdOf(request);
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+  });
+  reply.raw.setHeader('x-bifrost-request-id', requestId);
+  return { requestId, signal: controller.signal, headers: exposedHeaders(request), startedAt: clock.monotonic(), values: new Map() };
+}
+
+async function sendResult(reply: FastifyReply, result: InferenceResult, options: { ctx: RequestContext; scope: ErrorScope }): Promise<void> {
+  const requestType = options.scope.requestType ?? 'chat_completion';
+  const headers = routingHeaders(result.servedBy, requestType);
+  if (result.kind === 'response') {
+    await reply.code(200).headers(headers).type('application/json').send(JSON.stringify(result.body));
+    return;
+  }
+  const iterator = result.events[Symbol.asyncIterator]();
+  // Pull the first event before committing to a 200: an error here is still a plain JSON error.
+  const first = await iterator.next();
+  reply.hijack();
+  headers['x-bifrost-request-id'] = options.ctx.requestId;
+  await writeSse(reply.raw, result, { headers, scope: options.scope, first, iterator, signal: options.ctx.signal });
+}
+
+export function registerInferenceRoutes(app: FastifyInstance, deps: InferenceRouteDeps): void {
+  for (const [url, requestType] of INFERENCE_ROUTES) {
+    app.post(url, async (request, reply) => {
+      const ctx = createContext(request, reply, deps.clock);
+      const scope: ErrorScope = { requestType };
+      try {
+        const model = (request.body as { model?: unknown } | undefined)?.model;
+        if (typeof model === 'string') scope.model = model;
+        const inference = parseInferenceRequest(request.body, requestType);
+        scope.provider = inference.target.provider;
+        const result = await deps.gateway.handle(inference, ctx);
+        await sendResult(reply, result, { ctx, scope });
+      } catch (error) {
+        if (reply.sent || reply.raw.headersSent) return;
+        const status = toGatewayError(error).status;
+        if (status >= 500) deps.onInternalError?.(error, ctx.requestId);
+        await sendError(reply, error, scope);
+      }
+    });
+  }
+
+  app.get('/v1/models', async (request, reply) => {
+    const ctx = createContext(request, reply, deps.clock);
+    const provider = (request.query as Record<string, string | undefined>).provider;
+    try {
+      const list = await deps.gateway.listModels(ctx, provider || undefined);
+      await reply.code(200).type('application/json').send(JSON.stringify(list));
+    } catch (error) {
+      await sendError(reply, error, { requestType: 'list_models', provider });
+    }
+  });
+}

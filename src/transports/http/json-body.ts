@@ -1,0 +1,70 @@
+// Request bodies are buffered raw and parsed exactly once with JSON.parse; the parsed object is what
+// the engine forwards (no second parse, no re-validation by fastify). Any content type is read as
+// JSON, as Bifrost does, unless a route module registers a more specific parser (e.g. multipart).
+// The size limit is read from the live config per request, so an admin edit of
+// `client.max_request_body_size_mb` applies without a restart.
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ConfigSource } from '../../core/index.js';
+import { httpError } from './bifrost-error.js';
+
+const MB = 1024 * 1024;
+
+function tooLarge(limitMb: number): Error {
+  return httpError(413, 'request_too_large', `request body too large: limit is ${limitMb} MB (client.max_request_body_size_mb)`);
+}
+
+export function parseJsonBuffer(body: Buffer): unknown {
+  if (body.length === 0) throw httpError(400, 'invalid_request_error', 'request body is empty: expected a JSON object');
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw httpError(400, 'invalid_request_error', `invalid JSON in request body: ${detail}`);
+  }
+}
+
+export function registerJsonBody(app: FastifyInstance, config: ConfigSource): void {
+  const parser = (_request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void => {
+    const limitMb = config.current().client.max_request_body_size_mb;
+    const limit = limitMb * MB;
+    const declared = Number(payload.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      done(tooLarge(limitMb));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (err: Error | null, body?: unknown): void => {
+      if (finished) return;
+      finished = true;
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onError);
+      done(err, body);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        finish(tooLarge(limitMb));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      try {
+        finish(null, parseJsonBuffer(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+      } catch (error) {
+        finish(error as Error);
+      }
+    };
+    const onError = (error: Error): void => finish(httpError(400, 'invalid_request_error', `error reading request body: ${error.message}`));
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+  };
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', parser);
+  app.addContentTypeParser('*', parser);
+}
