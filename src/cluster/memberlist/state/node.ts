@@ -27,6 +27,8 @@ export interface Node {
   port: number;
   meta: Uint8Array;
   state: NodeStateType;
+  /** Not in Go's Node; exposed for diagnostics and tests. */
+  incarnation: number;
   pMin: number;
   pMax: number;
   pCur: number;
@@ -37,7 +39,7 @@ export interface Node {
 
 export function toNode(r: NodeRecord): Node {
   return {
-    name: r.name, addr: bytesToIp(r.addr), port: r.port, meta: r.meta.slice(), state: r.state,
+    name: r.name, addr: bytesToIp(r.addr), port: r.port, meta: r.meta.slice(), state: r.state, incarnation: r.incarnation,
     pMin: r.vsn[0] ?? 0, pMax: r.vsn[1] ?? 0, pCur: r.vsn[2] ?? 0,
     dMin: r.vsn[3] ?? 0, dMax: r.vsn[4] ?? 0, dCur: r.vsn[5] ?? 0,
   };
