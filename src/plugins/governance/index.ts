@@ -5,3 +5,7 @@ export { GovernanceState, hashVirtualKey, generateVirtualKeyValue, budgetIdsOf, 
 export { budgetKey, requestKey, tokenKey, WindowCache } from './limits.js';
 export { virtualKeyFromHeaders } from './access.js';
 export { parseDuration } from './windows/duration.js';
+export { UsageFlusher, type UsageSink } from './flusher.js';
+export type { GovernanceRepository, GovernanceSnapshot } from './repository.js';
+export { GovernanceAdmin, type AdminResult } from './admin-service.js';
+export { createGovernance, type Governance, type GovernanceOptions } from './bootstrap.js';
