@@ -6,3 +6,4 @@ export * from './plugin.js';
 export * from './runtime-config.js';
 export * from './gateway.js';
 export * from './usage-counters.js';
+export { createGateway } from './engine/index.js';

@@ -1,0 +1,140 @@
+// Calls one provider for one target (primary or a fallback): waits for a slot in the provider's
+// queue, then loops over attempts — pick a key, send, classify the failure, rotate keys or back off
+// — within the provider's retry budget. Resolves with the parsed response, or with the upstream
+// response whose body is a stream still to be read.
+import { isGatewayError, type GatewayError } from '../errors.js';
+import { countCandidates, selectKey } from '../keys/select-key.js';
+import type { ParsedResponse, ProviderAdapter } from '../providers/adapter.js';
+import { ProviderQueue } from '../queue/provider-queue.js';
+import { backoffMs, classifyFailure, type FailureAction } from '../retry/policy.js';
+import type { ProviderConfig, RuntimeConfig } from '../runtime-config.js';
+import type { InferenceRequest, RequestContext, ServedBy } from '../types.js';
+import { classifyTransportError, type UpstreamResponse } from '../upstream/client.js';
+import type { EngineDeps } from './deps.js';
+import {
+  cancelledError, credentialsExhausted, invalidUpstreamBody, networkError, noKeyError, timeoutError, upstreamError,
+} from './errors.js';
+
+export interface RunStats {
+  /** Re-attempts across all targets. */
+  retries: number;
+}
+
+export type ProviderOutcome =
+  | { kind: 'response'; parsed: ParsedResponse; servedBy: ServedBy }
+  | { kind: 'stream'; upstream: UpstreamResponse; servedBy: ServedBy; timeoutMs: number };
+
+export interface TargetCall {
+  request: InferenceRequest;
+  ctx: RequestContext;
+  adapter: ProviderAdapter;
+  providerConfig: Readonly<ProviderConfig>;
+  snapshot: RuntimeConfig;
+  fallbackIndex: number;
+  stats: RunStats;
+}
+
+export async function callProvider(deps: EngineDeps, call: TargetCall): Promise<ProviderOutcome> {
+  const { provider } = call.request.target;
+  let queue = deps.queues.get(provider);
+  if (!queue) {
+    queue = new ProviderQueue(provider, call.providerConfig.concurrency_and_buffer_size);
+    deps.queues.set(provider, queue);
+  }
+  const wait = queue.acquire(call.providerConfig.concurrency_and_buffer_size,
+    call.snapshot.client.drop_excess_requests, call.ctx.signal);
+  if (wait) {
+    try {
+      await wait;
+    } catch (error) {
+      if (call.ctx.signal.aborted) throw cancelledError(call.request.target);
+      throw error;
+    }
+  }
+  try {
+    return await attempts(deps, call);
+  } finally {
+    queue.release();
+  }
+}
+
+async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOutcome> {
+  const { request, ctx, adapter, providerConfig: cfg } = call;
+  const where = request.target;
+  const net = cfg.network_config;
+  const timeoutMs = (net.default_request_timeout_in_seconds > 0 ? net.default_request_timeout_in_seconds : 30) * 1000;
+  const maxRetries = Math.max(0, net.max_retries || 0);
+  // Allocated only when a key has to be ruled out: dead = rejected credentials, excluded = dead + rate-limited.
+  let dead: Set<string> | undefined;
+  let excluded: Set<string> | undefined;
+  let retry = 0;
+  let tries = 0;
+  let last: GatewayError | undefined;
+  for (;;) {
+    if (ctx.signal.aborted) throw cancelledError(where);
+    const key = selectKey(cfg.keys, where.model, deps.random, excluded);
+    if (!key) {
+      const candidates = countCandidates(cfg.keys, where.model);
+      if (candidates === 0) throw noKeyError(where);
+      if (dead && dead.size >= candidates) throw credentialsExhausted(where, last);
+      excluded = dead ? new Set(dead) : undefined; // every live key was rate-limited: start a new cycle
+      continue;
+    }
+    if (tries++ > 0) call.stats.retries++;
+    const target = { provider: where.provider, model: where.model, key, config: cfg };
+    const started = deps.clock.monotonic();
+    let action: FailureAction;
+    try {
+      const upstreamRequest = adapter.buildRequest(request, target);
+      if (adapter.sign) await adapter.sign(upstreamRequest, target);
+      const res = await deps.client.send(upstreamRequest, { signal: ctx.signal, timeoutMs });
+      const latency = deps.clock.monotonic() - started;
+      if (deps.events.active) {
+        deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
+          keyName: key.name, status: res.status, latencyMs: latency, retry });
+      }
+      if (res.status < 400) {
+        const servedBy: ServedBy = {
+          provider: where.provider, model: where.model, requestedModel: `${where.provider}/${where.model}`,
+          fallbackIndex: call.fallbackIndex, keyName: key.name, attempts: retry + 1, upstreamLatencyMs: latency,
+        };
+        if (request.stream) return { kind: 'stream', upstream: res, servedBy, timeoutMs };
+        const text = await res.body.text();
+        let parsed: ParsedResponse;
+        try {
+          parsed = adapter.parseResponse(request.requestType, text);
+        } catch (error) {
+          throw invalidUpstreamBody(where, error);
+        }
+        return { kind: 'response', parsed, servedBy };
+      }
+      const info = adapter.parseError(res.status, await res.body.text());
+      action = classifyFailure(res.status, info.message);
+      last = upstreamError(res.status, info, where, action.kind !== 'final');
+    } catch (error) {
+      if (isGatewayError(error)) throw error;
+      const failure = classifyTransportError(error, ctx.signal);
+      if (failure.kind === 'aborted') throw cancelledError(where);
+      if (deps.events.active) {
+        deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
+          keyName: key.name, status: failure.kind, latencyMs: deps.clock.monotonic() - started, retry });
+      }
+      last = failure.kind === 'timeout' ? timeoutError(where, timeoutMs, error) : networkError(where, failure.message, error);
+      action = classifyFailure(failure.kind, failure.message);
+    }
+    if (action.kind === 'key-dead') {
+      (dead ??= new Set()).add(key.id);
+      (excluded ??= new Set()).add(key.id);
+      continue;
+    }
+    if (action.kind === 'final' || retry >= maxRetries) throw last;
+    if (action.rotate) (excluded ??= new Set()).add(key.id);
+    const wait = backoffMs(retry, { initial: net.retry_backoff_initial, max: net.retry_backoff_max }, deps.random);
+    try {
+      await deps.sleeper.sleep(wait, ctx.signal);
+    } catch {
+      throw cancelledError(where);
+    }
+    retry++;
+  }
+}

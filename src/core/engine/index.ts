@@ -1,0 +1,2 @@
+// The engine's public surface.
+export { createGateway } from './create-gateway.js';

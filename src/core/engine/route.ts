@@ -1,0 +1,101 @@
+// One request across its targets: the primary, then each fallback in order, every target with the
+// full plugin pipeline and its own retry budget. Fallbacks whose provider is not configured are
+// skipped; the loop stops on success, when the caller aborts, or on an error that forbids
+// fallbacks. When every target fails, the primary's error is the answer.
+import { GatewayError } from '../errors.js';
+import type { RuntimeConfig } from '../runtime-config.js';
+import type { InferenceRequest, InferenceResult, InferenceStream, ModelRef, StreamEvent } from '../types.js';
+import type { EngineDeps } from './deps.js';
+import { asGatewayError, cancelledError } from './errors.js';
+import { callProvider } from './execute.js';
+import { addResponseExtraFields } from './extra-fields.js';
+import { runPipeline } from './pipeline.js';
+import type { RequestRun } from './request-run.js';
+import { streamEvents } from './stream.js';
+
+function providerProblem(deps: EngineDeps, snapshot: RuntimeConfig, request: InferenceRequest): GatewayError | undefined {
+  const { provider } = request.target;
+  const config = snapshot.providers[provider];
+  const bad = (message: string): GatewayError =>
+    new GatewayError(message, { status: 400, type: 'invalid_request_error', param: 'model', provider, model: request.target.model });
+  if (!config) {
+    return bad(deps.registry.isKnown(provider) ? `provider ${provider} is not configured` : `unsupported provider: ${provider}`);
+  }
+  const adapter = deps.registry.resolve(provider, config);
+  if (!adapter) return bad(`unsupported provider: ${provider} (custom_provider_config.base_provider_type not supported)`);
+  if (!adapter.supports(request.requestType)) return bad(`provider ${provider} does not support ${request.requestType}`);
+  return undefined;
+}
+
+/** Runs one target through the plugins and the provider; marks the run ended for responses. */
+async function runTarget(deps: EngineDeps, run: RequestRun, request: InferenceRequest, opts: {
+  snapshot: RuntimeConfig; fallbackIndex: number;
+}): Promise<{ result: InferenceResult; ownStream: boolean }> {
+  let ownStream = false;
+  const provide = async (): Promise<InferenceResult> => {
+    const providerConfig = opts.snapshot.providers[request.target.provider]!;
+    const adapter = deps.registry.resolve(request.target.provider, providerConfig)!;
+    const outcome = await callProvider(deps, {
+      request, ctx: run.ctx, adapter, providerConfig, snapshot: opts.snapshot, fallbackIndex: opts.fallbackIndex, stats: run.stats,
+    });
+    if (outcome.kind === 'response') {
+      const { body, usage } = outcome.parsed;
+      addResponseExtraFields(body, { requestType: request.requestType, ...request.target }, run.elapsed());
+      return { kind: 'response', body, usage, servedBy: outcome.servedBy };
+    }
+    ownStream = true;
+    return {
+      kind: 'stream',
+      events: streamEvents(deps, { ...outcome, adapter, run }),
+      servedBy: outcome.servedBy,
+      terminator: adapter.terminator(request.requestType),
+    };
+  };
+  const result = await runPipeline(deps, request, run.ctx, provide);
+  return { result, ownStream };
+}
+
+/** Ends the run when a stream the engine did not create (a plugin's short-circuit) finishes. */
+async function* trackForeignStream(run: RequestRun, result: InferenceStream): AsyncGenerator<StreamEvent> {
+  let error: GatewayError | undefined;
+  try {
+    for await (const event of result.events) {
+      if (event.error) error = event.error;
+      yield event;
+    }
+  } finally {
+    run.end({ servedBy: result.servedBy, error, usage: undefined, output: undefined });
+  }
+}
+
+export async function route(deps: EngineDeps, run: RequestRun): Promise<InferenceResult> {
+  const snapshot = deps.config.current();
+  const { request, ctx } = run;
+  const count = 1 + request.fallbacks.length;
+  let primaryError: GatewayError | undefined;
+  let stopError: GatewayError | undefined;
+  for (let i = 0; i < count; i++) {
+    const target: ModelRef = i === 0 ? request.target : request.fallbacks[i - 1]!;
+    const attempt = i === 0 ? request : { ...request, target };
+    const problem = providerProblem(deps, snapshot, attempt);
+    if (problem) {
+      if (i === 0) primaryError = problem;
+      continue;
+    }
+    if (ctx.signal.aborted) { stopError = cancelledError(target); break; }
+    try {
+      const { result, ownStream } = await runTarget(deps, run, attempt, { snapshot, fallbackIndex: i });
+      if (result.kind === 'response') {
+        run.end({ servedBy: result.servedBy, error: undefined, usage: result.usage, output: result.body });
+        return result;
+      }
+      return ownStream ? result : { ...result, events: trackForeignStream(run, result) };
+    } catch (thrown) {
+      const error = asGatewayError(thrown);
+      if (i === 0) primaryError = error;
+      if (ctx.signal.aborted) { stopError = cancelledError(target); break; }
+      if (!error.allowFallbacks) { stopError = error; break; }
+    }
+  }
+  throw stopError ?? primaryError ?? cancelledError();
+}
