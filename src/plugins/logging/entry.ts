@@ -27,15 +27,15 @@ export interface Governance {
 export function governanceOf(ctx: RequestContext): Governance {
   const facts = ctx.values.get('governance');
   const record = facts && typeof facts === 'object' ? facts as Record<string, unknown> : {};
-  const str = (...keys: string[]): string | null => {
-    for (const k of keys) if (typeof record[k] === 'string' && record[k] !== '') return record[k] as string;
-    return null;
-  };
+  // The governance plugin stores the admitted virtual key as `vk`; flat fields are accepted too.
+  const vk = record.vk && typeof record.vk === 'object' ? record.vk as Record<string, unknown> : {};
+  const str = (from: Record<string, unknown>, key: string): string | null =>
+    typeof from[key] === 'string' && from[key] !== '' ? from[key] as string : null;
   const parent = ctx.values.get('parent_request_id');
   return {
-    virtual_key_id: str('virtual_key_id', 'virtualKeyId'),
-    virtual_key_name: str('virtual_key_name', 'virtualKeyName'),
-    disable_content_logging: record.disable_content_logging === true || record.disableContentLogging === true,
+    virtual_key_id: str(vk, 'id') ?? str(record, 'virtual_key_id'),
+    virtual_key_name: str(vk, 'name') ?? str(record, 'virtual_key_name'),
+    disable_content_logging: vk.disable_content_logging === true || record.disable_content_logging === true,
     parent_request_id: typeof parent === 'string' ? parent : null,
   };
 }

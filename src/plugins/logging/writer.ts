@@ -41,6 +41,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   const maxBackoff = options.maxBackoffMs ?? 5000;
   const { logger } = options;
   const buffer = new Map<string, LogEntry>();
+  const droppedIds = new Set<string>();
   let inFlight = 0;
   let written = 0;
   let dropped = 0;
@@ -112,6 +113,11 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       }
       const id = key(entry);
       if (!buffer.has(id) && buffer.size + inFlight >= capacity) {
+        // Count rows, not writes: the update of a row whose create was already dropped is the same
+        // lost row.
+        if (droppedIds.delete(id)) return;
+        if (droppedIds.size >= capacity) droppedIds.clear();
+        droppedIds.add(id);
         dropped += 1;
         droppedSinceWarn += 1;
         if (droppedSinceWarn === 1 || droppedSinceWarn % 10_000 === 0) {
@@ -119,6 +125,8 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
         }
         return;
       }
+      // A final row whose create was dropped still arrives whole: it is no longer lost.
+      if (droppedIds.delete(id)) dropped -= 1;
       buffer.set(id, entry);
       if (healthy && buffer.size >= maxBatch && !writing) {
         // A full batch is waiting: write now rather than at the next tick.

@@ -80,9 +80,11 @@ export function governanceLabels(ctx: RequestContext): Partial<Record<BifrostLab
   const facts = ctx.values.get('governance');
   if (!facts || typeof facts !== 'object') return {};
   const record = facts as Record<string, unknown>;
-  const pick = (...keys: string[]): string | undefined => {
+  // The governance plugin stores the admitted virtual key as `vk`; flat fields are accepted too.
+  const vk = record.vk && typeof record.vk === 'object' ? record.vk as Record<string, unknown> : {};
+  const pick = (from: Record<string, unknown>, ...keys: string[]): string | undefined => {
     for (const key of keys) {
-      const value = record[key];
+      const value = from[key];
       if (typeof value === 'string' && value !== '') return value;
     }
     return undefined;
@@ -91,13 +93,13 @@ export function governanceLabels(ctx: RequestContext): Partial<Record<BifrostLab
   const set = (label: BifrostLabel, value: string | undefined): void => {
     if (value !== undefined) out[label] = value;
   };
-  set('virtual_key_id', pick('virtual_key_id', 'virtualKeyId'));
-  set('virtual_key_name', pick('virtual_key_name', 'virtualKeyName'));
-  set('team_id', pick('team_id', 'teamId'));
-  set('team_name', pick('team_name', 'teamName'));
-  set('customer_id', pick('customer_id', 'customerId'));
-  set('customer_name', pick('customer_name', 'customerName'));
-  set('routing_rule_id', pick('routing_rule_id', 'routingRuleId'));
-  set('routing_rule_name', pick('routing_rule_name', 'routingRuleName'));
+  set('virtual_key_id', pick(vk, 'id') ?? pick(record, 'virtual_key_id'));
+  set('virtual_key_name', pick(vk, 'name') ?? pick(record, 'virtual_key_name'));
+  set('team_id', pick(vk, 'team_id') ?? pick(record, 'team_id'));
+  set('team_name', pick(record, 'team_name'));
+  set('customer_id', pick(vk, 'customer_id') ?? pick(record, 'customer_id'));
+  set('customer_name', pick(record, 'customer_name'));
+  set('routing_rule_id', pick(record, 'routing_rule_id'));
+  set('routing_rule_name', pick(record, 'routing_rule_name'));
   return out;
 }
