@@ -19,7 +19,8 @@ export type WireErrorReason =
   | 'not_encrypted'
   | 'bad_key'
   | 'unexpected_message'
-  | 'io';
+  | 'io'
+  | 'timeout';
 
 export class WireError extends Error {
   override readonly name = 'WireError';
