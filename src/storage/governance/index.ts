@@ -1,0 +1,3 @@
+// Public surface of the governance store.
+export { GovernanceStore, type GovernanceStoreOptions, type ValueCipher } from './store.js';
+export { GOVERNANCE_MIGRATIONS, type GovernanceTables } from './schema.js';
