@@ -16,7 +16,7 @@ import { Keyring } from '../security/keyring.js';
 const KEY = new Uint8Array(Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex'));
 const ITERATIONS = 20000;
 const BUDGET_MS = 15000;
-const SLOW_CALL_MS = 500;
+const SLOW_CALL_MS = 2000;
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;

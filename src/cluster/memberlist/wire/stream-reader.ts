@@ -52,7 +52,8 @@ export class StreamReader {
       return;
     }
     this.conn = source;
-    this.ended = source.readableEnded;
+    // A socket already ended or destroyed emits nothing more; waiting on it would hang.
+    this.ended = source.readableEnded || source.destroyed;
     source.pause();
     source.on('data', this.onData);
     source.on('end', this.onEnd);

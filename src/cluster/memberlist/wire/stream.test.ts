@@ -107,6 +107,8 @@ test('a socket closed or destroyed mid-message rejects instead of hanging', asyn
     pair.dialer.write(Uint8Array.of(MessageType.pushPull));
     setImmediate(() => pair.acceptor.destroy(new Error('timeout')));
     await assert.rejects(pending, (e: unknown) => e instanceof WireError && (e.reason === 'io' || e.reason === 'truncated'));
+    // An already-destroyed socket rejects at once too.
+    await assert.rejects(readStreamMessage(pair.acceptor, { label: '', readLabelHeader: true }), failsWith('truncated'));
   } finally {
     pair.close();
   }
