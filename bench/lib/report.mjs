@@ -1,0 +1,135 @@
+// Turns the raw repetitions of a run into the figures people read: medians over repetitions,
+// throughput ratios (paired per repetition, since targets are interleaved and neighbours in time
+// share the same machine noise), added latency (target minus the direct-to-mock call measured in
+// the same repetition), peak RSS, and pass/fail against the issue's targets. Prints a table and
+// renders the same as Markdown; the JSON written next to it keeps every repetition.
+export const GOALS = { ratioVsPassthrough: 0.8, rssMb: 120, ratioVsGateway: 0.9 };
+
+export function median(values) {
+  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (xs.length === 0) return NaN;
+  const mid = xs.length >> 1;
+  return xs.length % 2 === 1 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+}
+
+function pairedRatios(reps, baseReps, pick) {
+  return reps.map((rep, i) => (baseReps?.[i] ? pick(rep) / pick(baseReps[i]) : NaN));
+}
+
+/** Per mode and target: the medians and checks shown in the table. */
+export function summarize(raw) {
+  const summary = {};
+  for (const [mode, byTarget] of Object.entries(raw.modes)) {
+    const direct = byTarget.direct ?? [];
+    const pass = byTarget.passthrough;
+    const gateway = byTarget.gateway;
+    summary[mode] = {};
+    for (const [name, reps] of Object.entries(byTarget)) {
+      if (name === 'direct' || reps.length === 0) continue;
+      const rps = (r) => r.throughput.rps;
+      const added = (field, p) => median(reps.map((r, i) => (direct[i] ? r.rate[field][p] - direct[i][field][p] : NaN)));
+      const row = {
+        rps: median(reps.map(rps)),
+        ratioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, rps)),
+        ratioVsGateway: ['governance', 'observability'].includes(name) ? median(pairedRatios(reps, gateway, rps)) : undefined,
+        cpuUsPerRequest: median(reps.map((r) => r.cpuUsPerRequest)),
+        addedP50Us: added('latencyUs', 'p50'),
+        addedP99Us: added('latencyUs', 'p99'),
+        addedTtfbP50Us: mode === 'stream' ? added('ttfbUs', 'p50') : undefined,
+        p50Us: median(reps.map((r) => r.rate.latencyUs.p50)),
+        p99Us: median(reps.map((r) => r.rate.latencyUs.p99)),
+        rssPeakMb: Math.max(...reps.map((r) => r.rssPeakKb)) / 1024,
+        errors: reps.reduce((n, r) => n + r.throughput.non2xx + r.throughput.errors + r.rate.failed, 0),
+      };
+      row.checks = checks(name, row);
+      summary[mode][name] = row;
+    }
+    if (direct.length > 0) {
+      summary[mode].direct = {
+        p50Us: median(direct.map((d) => d.latencyUs.p50)),
+        p99Us: median(direct.map((d) => d.latencyUs.p99)),
+      };
+    }
+  }
+  return summary;
+}
+
+function checks(name, row) {
+  const out = [];
+  if (name !== 'passthrough') out.push({ what: `≥ ${GOALS.ratioVsPassthrough}× pass-through`, ok: row.ratioVsPassthrough >= GOALS.ratioVsPassthrough });
+  if (name !== 'passthrough') out.push({ what: `RSS ≤ ${GOALS.rssMb} MB`, ok: row.rssPeakMb <= GOALS.rssMb });
+  if (row.ratioVsGateway !== undefined) out.push({ what: 'within 10 % of gateway', ok: row.ratioVsGateway >= GOALS.ratioVsGateway });
+  if (row.errors > 0) out.push({ what: 'no errors', ok: false });
+  return out;
+}
+
+const fmt = {
+  int: (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–'),
+  us: (v) => (Number.isFinite(v) ? `${Math.round(v)} µs` : '–'),
+  ratio: (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–'),
+  mb: (v) => (Number.isFinite(v) ? `${v.toFixed(1)}` : '–'),
+};
+
+const COLUMNS = [
+  ['mode', (m) => m.mode],
+  ['target', (m) => m.label],
+  ['req/s', (m) => fmt.int(m.row.rps)],
+  ['× pass', (m) => fmt.ratio(m.row.ratioVsPassthrough)],
+  ['× gw', (m) => (m.row.ratioVsGateway === undefined ? '' : fmt.ratio(m.row.ratioVsGateway))],
+  ['CPU/req', (m) => fmt.us(m.row.cpuUsPerRequest)],
+  ['p50 added', (m) => fmt.us(m.row.addedP50Us)],
+  ['p99 added', (m) => fmt.us(m.row.addedP99Us)],
+  ['TTFB p50 added', (m) => (m.row.addedTtfbP50Us === undefined ? '' : fmt.us(m.row.addedTtfbP50Us))],
+  ['RSS peak MB', (m) => fmt.mb(m.row.rssPeakMb)],
+  ['checks', (m) => m.row.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.what}`).join('; ')],
+];
+
+function rows(summary, labels) {
+  const out = [];
+  for (const [mode, byTarget] of Object.entries(summary)) {
+    for (const [name, row] of Object.entries(byTarget)) {
+      if (name !== 'direct') out.push({ mode, label: labels[name] ?? name, row });
+    }
+  }
+  return out;
+}
+
+export function textTable(summary, labels) {
+  const cells = [COLUMNS.map(([h]) => h), ...rows(summary, labels).map((m) => COLUMNS.map(([, f]) => f(m)))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+export function markdown(raw, summary, labels) {
+  const m = raw.meta;
+  const header = `| ${COLUMNS.map(([h]) => h).join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|`;
+  const body = rows(summary, labels).map((r) => `| ${COLUMNS.map(([, f]) => f(r).replaceAll('|', '/')).join(' | ')} |`).join('\n');
+  const direct = Object.entries(summary)
+    .map(([mode, s]) => (s.direct ? `- direct to mock (${mode}): p50 ${fmt.us(s.direct.p50Us)}, p99 ${fmt.us(s.direct.p99Us)}` : ''))
+    .filter(Boolean).join('\n');
+  const skipped = raw.skipped.map((s) => `- skipped **${s.target}**: ${s.reason}`).join('\n');
+  const notes = raw.notes.map((n) => `- ${n}`).join('\n');
+  return `# Bifrost-TS benchmark
+
+- date: ${m.date}
+- commit: ${m.commit}
+- machine: ${m.machine}
+- command: \`${m.command}\`
+- settings: ${m.settingsText}
+
+${header}
+${body}
+
+${direct}
+${skipped}
+${notes}
+
+Medians over ${m.settings.repeats} interleaved repetitions. "× pass" and "× gw" are per-repetition ratios of
+completed requests per second against the pass-through and the plain gateway (median of the
+ratios). "added" latency is the target's percentile minus the direct-to-mock percentile measured in
+the same repetition at the same offered rate. CPU/req is the proxy process's utime+stime during the
+throughput phase divided by the requests it completed. RSS peak is the largest VmRSS sampled every
+50 ms during all load phases of the target.
+`;
+}

@@ -1,0 +1,145 @@
+// What the benchmark points its load at. `direct` is the mock itself (the latency baseline);
+// `passthrough` is the bare node:http + undici proxy; the `gateway*` targets run the real
+// `bifrost` command (dist/cli.js) on a config.json generated into a fresh temp app dir whose
+// `openai` provider points at the mock. Each gateway variant is probed before it is measured: a
+// feature that has not landed (the gateway starts but ignores the block) makes the target skip
+// with a printed reason instead of producing a misleading figure.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, startNodeServer, waitForHttp } from './processes.mjs';
+import { CHAT_PATH, requestBody } from './payloads.mjs';
+
+export const BENCH_VK = 'sk-bf-bench-000000000000000000000001';
+
+/** config.json for one gateway variant: plain (request path only), governance, observability. */
+export function gatewayConfig(variant, options) {
+  const config = {
+    client: {
+      drop_excess_requests: false,
+      enable_logging: false,
+      enable_governance: false,
+      disable_content_logging: false,
+    },
+    providers: {
+      openai: {
+        keys: [{ name: 'bench-key', value: 'sk-bench-upstream-key', models: [], weight: 1 }],
+        network_config: { base_url: options.mockUrl, default_request_timeout_in_seconds: 30, max_retries: 0 },
+        concurrency_and_buffer_size: { concurrency: 1000, buffer_size: 5000 },
+      },
+    },
+    plugins: [],
+  };
+  if (variant === 'governance') {
+    config.client.enable_governance = true;
+    config.governance = {
+      budgets: [{ id: 'bench-budget', max_limit: 1_000_000_000, reset_duration: '1M' }],
+      rate_limits: [{
+        id: 'bench-rate-limit',
+        request_max_limit: 1_000_000_000, request_reset_duration: '1h',
+        token_max_limit: 1_000_000_000_000, token_reset_duration: '1h',
+      }],
+      virtual_keys: [{
+        id: 'bench-vk', name: 'bench', value: BENCH_VK, is_active: true,
+        provider_configs: [{ provider: 'openai', weight: 1 }],
+        budget_id: 'bench-budget', rate_limit_id: 'bench-rate-limit',
+      }],
+    };
+  }
+  if (variant === 'observability') {
+    config.client.enable_logging = true;
+    config.plugins.push({ name: 'telemetry', enabled: true, config: {} }, { name: 'logging', enabled: true, config: {} });
+    config.logs_store = { enabled: true, type: 'sqlite', config: { path: join(options.appDir, 'logs.db') } };
+  }
+  return config;
+}
+
+async function post(url, body, headers = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: res.status, text: await res.text() };
+}
+
+/** The gateway answers a plain and a streamed chat through the mock, or throws saying how not. */
+async function probeChat(url, headers) {
+  const plain = await post(url, requestBody(false), headers);
+  if (plain.status !== 200 || !plain.text.includes('"choices"')) throw new Error(`chat answered ${plain.status}: ${plain.text.slice(0, 200)}`);
+  const streamed = await post(url, requestBody(true), headers);
+  const events = streamed.text.split('\n\n').filter((e) => e.startsWith('data: ')).length;
+  if (streamed.status !== 200 || !streamed.text.includes('data: [DONE]')) {
+    throw new Error(`stream answered ${streamed.status}: ${streamed.text.slice(0, 200)}`);
+  }
+  return { streamEvents: events };
+}
+
+const PROBES = {
+  async plain(base, url) {
+    return probeChat(url, {});
+  },
+  async governance(base, url) {
+    const stranger = await post(url, requestBody(false), { 'x-bf-vk': 'sk-bf-not-a-configured-key' });
+    if (stranger.status < 400) throw new Error(`governance not active (an unknown virtual key got HTTP ${stranger.status})`);
+    return probeChat(url, { 'x-bf-vk': BENCH_VK });
+  },
+  async observability(base, url, appDir) {
+    const chat = await probeChat(url, {});
+    const metrics = await fetch(`${base}/metrics`).then(async (r) => ({ status: r.status, text: await r.text() }));
+    const telemetry = metrics.status === 200 && metrics.text.includes('bifrost_');
+    const logsApi = await fetch(`${base}/api/logs?limit=1`).then((r) => r.text().then(() => r.status), () => 0);
+    const logging = logsApi === 200 || existsSync(join(appDir, 'logs.db'));
+    if (!telemetry && !logging) throw new Error('neither telemetry (/metrics) nor logging (logs.db, /api/logs) is active');
+    const missing = [!telemetry && 'telemetry', !logging && 'logging'].filter(Boolean);
+    return { ...chat, note: missing.length > 0 ? `${missing.join(' and ')} not active in this build` : undefined };
+  },
+};
+
+/**
+ * The targets of a run, in measurement order. `start(ctx)` resolves to
+ * `{ url, pid, headers, stop(), note? }` or throws `SkipTarget` with the reason.
+ */
+export function buildTargets(selection) {
+  const all = [
+    { name: 'passthrough', label: 'pass-through (node:http+undici)', start: startPassthroughTarget },
+    { name: 'gateway', label: 'gateway', start: (ctx) => startGatewayTarget('plain', ctx) },
+    { name: 'governance', label: 'gateway + governance', start: (ctx) => startGatewayTarget('governance', ctx) },
+    { name: 'observability', label: 'gateway + telemetry + logging', start: (ctx) => startGatewayTarget('observability', ctx) },
+  ];
+  return all.filter((t) => selection.includes(t.name));
+}
+
+export class SkipTarget extends Error {}
+
+async function startPassthroughTarget(ctx) {
+  const server = await startNodeServer([join(ctx.benchDir, 'passthrough.mjs'), '--upstream', ctx.mockUrl], {
+    name: 'passthrough', portFromStdout: true, logFile: join(ctx.workDir, 'passthrough.log'),
+  });
+  return { url: `http://127.0.0.1:${server.port}${CHAT_PATH}`, pid: server.pid, headers: {}, stop: server.stop };
+}
+
+async function startGatewayTarget(variant, ctx) {
+  const cli = join(ctx.repoDir, 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new SkipTarget(`${cli} not built (run \`npm run build\`)`);
+  const appDir = join(ctx.workDir, `app-${variant}`);
+  mkdirSync(appDir, { recursive: true });
+  writeFileSync(join(appDir, 'config.json'), JSON.stringify(gatewayConfig(variant, { mockUrl: ctx.mockUrl, appDir }), null, 2));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const logFile = join(appDir, 'gateway.log');
+  let server;
+  try {
+    server = await startNodeServer([cli, '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', ctx.logLevel], {
+      name: `gateway (${variant})`, port, logFile, cwd: ctx.repoDir,
+      ready: () => waitForHttp(`${base}/health`),
+    });
+  } catch (error) {
+    throw new SkipTarget(`gateway did not start: ${error.message}`);
+  }
+  const url = `${base}${CHAT_PATH}`;
+  const headers = variant === 'governance' ? { 'x-bf-vk': BENCH_VK } : {};
+  try {
+    const probed = await PROBES[variant](base, url, appDir);
+    if (probed.streamEvents < 20) throw new Error(`stream carried ${probed.streamEvents} data events, expected ≥ 20`);
+    return { url, pid: server.pid, headers, stop: server.stop, note: probed.note };
+  } catch (error) {
+    await server.stop();
+    throw new SkipTarget(`${error.message} (log: ${logFile})`);
+  }
+}

@@ -1,0 +1,223 @@
+// `npm run bench`: one run that measures the gateway against a bare pass-through proxy on the same
+// mock upstream, for plain and streaming (20 SSE events) chat completions. For every target it
+// warms up, then per repetition measures (a) throughput at a fixed number of connections,
+// (b) latency at a fixed offered rate, reported as added latency over calling the mock directly,
+// (c) the proxy process's CPU µs per request and (d) its peak RSS. Targets are interleaved and
+// rotated per repetition so the noise of a shared machine hits all of them; figures are medians.
+// Servers, load generator and this driver are separate processes. Writes bench/results/latest.json
+// and latest.md. Flags: see `--help`.
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { clockTicks, cpuTicks, rssSampler, startNodeServer } from './lib/processes.mjs';
+import { startLoadGenerator } from './lib/load.mjs';
+import { buildTargets, SkipTarget } from './lib/targets.mjs';
+import { CHAT_PATH, requestBody } from './lib/payloads.mjs';
+import { summarize, textTable, markdown } from './lib/report.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoDir = dirname(benchDir);
+
+const HELP = `node bench/run.mjs [flags]
+  --quick                 ~40 s smoke run (1 repetition, short phases)
+  --repeats N             repetitions per measurement, medians reported (3)
+  --duration S            seconds of each throughput phase (4)
+  --latency-duration S    seconds of each fixed-rate latency phase (3)
+  --warmup S              seconds of warm-up per target and mode (2)
+  --connections N         connections of the throughput phase, plain requests (50)
+  --stream-connections N  connections of the throughput phase, streams (100)
+  --rate R                offered requests/s of the latency phase, plain (500)
+  --stream-rate R         offered requests/s of the latency phase, streams (200)
+  --chunk-gap-ms MS       pause between the mock's SSE events (1)
+  --mock-latency-ms MS    fixed mock latency before its response headers (0)
+  --targets LIST          passthrough,gateway,governance,observability
+  --modes LIST            plain,stream
+  --log-level LEVEL       gateway -log-level (info)
+  --keep                  keep the temp work dir (configs, gateway logs)`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      repeats: { type: 'string' },
+      duration: { type: 'string' },
+      'latency-duration': { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string', default: '50' },
+      'stream-connections': { type: 'string', default: '100' },
+      rate: { type: 'string', default: '500' },
+      'stream-rate': { type: 'string', default: '200' },
+      'chunk-gap-ms': { type: 'string', default: '1' },
+      'mock-latency-ms': { type: 'string', default: '0' },
+      targets: { type: 'string', default: 'passthrough,gateway,governance,observability' },
+      modes: { type: 'string', default: 'plain,stream' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  const pick = (name, normal, quick) => Number(values[name] ?? (values.quick ? quick : normal));
+  return {
+    quick: values.quick,
+    keep: values.keep,
+    repeats: pick('repeats', 3, 1),
+    durationSec: pick('duration', 4, 2),
+    latencySec: pick('latency-duration', 3, 2),
+    warmupSec: pick('warmup', 2, 1),
+    connections: { plain: Number(values.connections), stream: Number(values['stream-connections']) },
+    rate: { plain: Number(values.rate), stream: Number(values['stream-rate']) },
+    chunkGapMs: Number(values['chunk-gap-ms']),
+    mockLatencyMs: Number(values['mock-latency-ms']),
+    targets: values.targets.split(',').map((t) => t.trim()).filter(Boolean),
+    modes: values.modes.split(',').map((m) => m.trim()).filter((m) => m === 'plain' || m === 'stream'),
+    logLevel: values['log-level'],
+  };
+}
+
+function machine() {
+  const cores = cpus();
+  const gb = (totalmem() / 2 ** 30).toFixed(1);
+  return `${cores.length} × ${cores[0]?.model.trim() ?? 'cpu'}, ${gb} GB RAM, Linux ${release()}, Node ${process.version}`
+    + ` (load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')})`;
+}
+
+function commit() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoDir, encoding: 'utf8' }).trim();
+    return dirty ? `${head} (+ uncommitted changes in the tree)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const log = (text) => process.stdout.write(`${text}\n`);
+
+async function measure(target, mode, ctx) {
+  const body = requestBody(mode === 'stream');
+  const sampler = rssSampler(target.pid);
+  const ticks0 = cpuTicks(target.pid);
+  const throughput = await ctx.load.run({
+    kind: 'throughput', url: target.url, body, headers: target.headers,
+    connections: ctx.opts.connections[mode], durationSec: ctx.opts.durationSec,
+  });
+  const ticks1 = cpuTicks(target.pid);
+  const rate = await ctx.load.run({
+    kind: 'rate', url: target.url, body, headers: target.headers,
+    rate: ctx.opts.rate[mode], durationSec: ctx.opts.latencySec, stream: mode === 'stream',
+  });
+  const rssPeakKb = sampler.stop();
+  const completed = throughput.ok + throughput.non2xx;
+  const cpuUsPerRequest = completed > 0 ? ((ticks1 - ticks0) / ctx.ticksPerSec) * 1e6 / completed : NaN;
+  return { throughput, rate, cpuUsPerRequest, rssPeakKb };
+}
+
+async function main() {
+  const opts = options();
+  const started = Date.now();
+  const workDir = mkdtempSync(join(tmpdir(), 'bifrost-bench-'));
+  const stops = [];
+  const raw = {
+    meta: {
+      date: new Date().toISOString(), commit: commit(), machine: machine(),
+      command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(), settings: opts,
+      settingsText: `${opts.repeats} repetitions; throughput ${opts.durationSec} s at ${opts.connections.plain} (plain) / `
+        + `${opts.connections.stream} (stream) connections; latency ${opts.latencySec} s at ${opts.rate.plain} / ${opts.rate.stream} req/s; `
+        + `warm-up ${opts.warmupSec} s; mock: ${opts.mockLatencyMs} ms latency, 20 SSE events ${opts.chunkGapMs} ms apart; gateway log level ${opts.logLevel}`,
+    },
+    skipped: [], notes: [], modes: {},
+  };
+  const labels = {};
+  try {
+    log(`bench: ${raw.meta.settingsText}`);
+    log(`bench: work dir ${workDir}`);
+    const mock = await startNodeServer([join(benchDir, 'mock-upstream.mjs'), '--chunk-gap-ms', String(opts.chunkGapMs), '--latency-ms', String(opts.mockLatencyMs)], {
+      name: 'mock upstream', portFromStdout: true, logFile: join(workDir, 'mock.log'),
+    });
+    stops.push(mock.stop);
+    const mockUrl = `http://127.0.0.1:${mock.port}`;
+    const load = startLoadGenerator();
+    stops.push(async () => load.stop());
+    const ctx = { opts, load, ticksPerSec: clockTicks(), mockUrl, workDir, benchDir, repoDir, logLevel: opts.logLevel };
+
+    const running = [];
+    for (const target of buildTargets(opts.targets)) {
+      try {
+        const handle = await target.start(ctx);
+        stops.push(handle.stop);
+        running.push({ ...target, ...handle });
+        labels[target.name] = target.label;
+        log(`bench: ${target.label} ready (pid ${handle.pid})${handle.note ? ` — note: ${handle.note}` : ''}`);
+        if (handle.note) raw.notes.push(`${target.label}: ${handle.note}`);
+      } catch (error) {
+        if (!(error instanceof SkipTarget)) throw error;
+        raw.skipped.push({ target: target.label, reason: error.message });
+        log(`bench: SKIPPING ${target.label}: ${error.message}`);
+      }
+    }
+    if (running.length === 0) throw new Error('no target could be started');
+
+    const direct = { name: 'direct', url: `${mockUrl}${CHAT_PATH}`, headers: {} };
+    for (const mode of opts.modes) {
+      raw.modes[mode] = { direct: [] };
+      for (const target of running) {
+        raw.modes[mode][target.name] = [];
+        log(`bench: [${mode}] warm-up ${target.label}`);
+        await load.run({
+          kind: 'throughput', url: target.url, body: requestBody(mode === 'stream'), headers: target.headers,
+          connections: opts.connections[mode], durationSec: opts.warmupSec,
+        });
+      }
+      for (let rep = 0; rep < opts.repeats; rep++) {
+        // Rotate the order each repetition so no target always runs first or last.
+        const order = [direct, ...running].map((_, i, all) => all[(i + rep) % all.length]);
+        for (const target of order) {
+          if (target === direct) {
+            const rate = await load.run({
+              kind: 'rate', url: direct.url, body: requestBody(mode === 'stream'), headers: {},
+              rate: opts.rate[mode], durationSec: opts.latencySec, stream: mode === 'stream',
+            });
+            raw.modes[mode].direct.push(rate);
+            log(`bench: [${mode} ${rep + 1}/${opts.repeats}] direct to mock: p50 ${Math.round(rate.latencyUs.p50)} µs, p99 ${Math.round(rate.latencyUs.p99)} µs`);
+            continue;
+          }
+          const result = await measure(target, mode, ctx);
+          raw.modes[mode][target.name].push(result);
+          const t = result.throughput;
+          log(`bench: [${mode} ${rep + 1}/${opts.repeats}] ${target.label}: ${Math.round(t.rps)} req/s, `
+            + `${Math.round(result.cpuUsPerRequest)} µs CPU/req, p50 ${Math.round(result.rate.latencyUs.p50)} µs, `
+            + `p99 ${Math.round(result.rate.latencyUs.p99)} µs, RSS ${(result.rssPeakKb / 1024).toFixed(1)} MB`
+            + (t.non2xx + t.errors + result.rate.failed > 0
+              ? ` — ERRORS: ${t.non2xx} non-2xx, ${t.errors} errors, ${result.rate.failed} failed (${result.rate.firstFailure ?? ''})` : ''));
+        }
+      }
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    if (!opts.keep) rmSync(workDir, { recursive: true, force: true });
+  }
+
+  const summary = summarize(raw);
+  raw.meta.elapsedSec = Math.round((Date.now() - started) / 1000);
+  log('');
+  log(textTable(summary, labels));
+  for (const s of raw.skipped) log(`skipped ${s.target}: ${s.reason}`);
+  for (const n of raw.notes) log(`note: ${n}`);
+  const outDir = join(benchDir, 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ ...raw, summary }, null, 2)}\n`);
+  writeFileSync(join(outDir, 'latest.md'), markdown(raw, summary, labels));
+  log(`\nbench: done in ${raw.meta.elapsedSec} s; wrote bench/results/latest.json and latest.md`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
