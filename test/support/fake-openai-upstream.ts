@@ -287,7 +287,12 @@ async function sse(ex: Exchange, head: SseEvent[], content: (i: number) => SseEv
   };
   head.forEach(write);
   for (let i = 0; i < ex.chunks; i++) {
-    if (ex.rule?.breakAfterChunks === i) { ex.res.destroy(); return; }
+    if (ex.rule?.breakAfterChunks === i) {
+      // Let what was written reach the client first, so the break happens mid-stream.
+      await new Promise<void>((resolve) => ex.res.write(': bye\n\n', () => setTimeout(resolve, 20)));
+      ex.res.destroy();
+      return;
+    }
     if (i > 0 && ex.chunkDelayMs > 0) await pause(ex.chunkDelayMs, ex);
     if (ex.closed()) return;
     write(content(i));
