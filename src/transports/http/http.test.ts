@@ -61,3 +61,16 @@ test('CORS: localhost always allowed, * allows all, others must be listed', () =
   assert.ok(isOriginAllowed('https://app.example', ['https://app.example']));
   assert.ok(isOriginAllowed('https://any.example', ['*']));
 });
+
+test('malformed JSON is located precisely (position, line, column, what was wrong)', async () => {
+  const { locateJsonError } = await import('./json-error.js');
+  assert.equal(locateJsonError('{"a": [1, 2]}'), undefined);
+  assert.deepEqual(locateJsonError('{"model": "x", "messages": [}'), { position: 28, line: 1, column: 29, problem: 'unexpected "}"' });
+  assert.equal(locateJsonError('{"a": 1,\n "b" 2}')?.problem, "expected ':' after property name");
+  assert.equal(locateJsonError('{"a": 1,\n "b" 2}')?.line, 2);
+  assert.equal(locateJsonError('{"a": tru}')?.position, 6);
+  assert.equal(locateJsonError('{"a": "x')?.problem, 'unterminated string');
+  assert.equal(locateJsonError('{} x')?.problem, 'unexpected data after the JSON value');
+  assert.equal(locateJsonError("{'a': 1}")?.problem, 'expected a property name in double quotes');
+  assert.equal(locateJsonError('[1,]')?.position, 3);
+});

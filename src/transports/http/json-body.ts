@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigSource } from '../../core/index.js';
 import { httpError } from './bifrost-error.js';
+import { locateJsonError } from './json-error.js';
 
 const MB = 1024 * 1024;
 
@@ -16,10 +17,14 @@ function tooLarge(limitMb: number): Error {
 
 export function parseJsonBuffer(body: Buffer): unknown {
   if (body.length === 0) throw httpError(400, 'invalid_request_error', 'request body is empty: expected a JSON object');
+  const text = body.toString('utf8');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const where = locateJsonError(text);
+    const detail = where
+      ? `${where.problem} at position ${where.position} (line ${where.line}, column ${where.column})`
+      : (error instanceof Error ? error.message : String(error));
     throw httpError(400, 'invalid_request_error', `invalid JSON in request body: ${detail}`);
   }
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// The `bifrost` command: parses Bifrost's flags, starts the gateway, and shuts it down gracefully on
+// SIGINT/SIGTERM (a second signal exits at once). Invalid flags or config end the process with
+// exit code 1 (2 for usage errors) and a message listing every problem, never a stack trace.
+import { ConfigError, parseServerFlags, processEnv, USAGE, UsageError } from './config/index.js';
+import { createLogger } from './logging/index.js';
+import { startGateway } from './main.js';
+
+async function run(argv: readonly string[]): Promise<void> {
+  const env = processEnv();
+  let flags;
+  try {
+    flags = parseServerFlags(argv, env);
+  } catch (error) {
+    process.stderr.write(`bifrost: ${(error as Error).message}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  }
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const logger = createLogger({ level: flags.logLevel, style: flags.logStyle });
+  let running;
+  try {
+    running = await startGateway({ port: flags.port, host: flags.host, appDir: flags.appDir, env, logger });
+  } catch (error) {
+    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bifrost: ${message}\n`);
+    process.exit(1);
+  }
+  const gateway = running;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`bifrost: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    gateway.close().then(
+      () => { logger.info({}, 'shutdown complete'); process.exit(0); },
+      (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void run(process.argv.slice(2));

@@ -1,0 +1,46 @@
+// The shipped example config answers offline: the bifrost-mocker plugin short-circuits every
+// request, so no upstream exists at all and no API key is needed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { silentLogger } from '../../../src/core/index.js';
+import { loadAppConfig } from '../../../src/config/index.js';
+import { startGateway, type RunningGateway } from '../../../src/main.js';
+
+const exampleDir = fileURLToPath(new URL('../../../examples/mocker', import.meta.url));
+let gw: RunningGateway;
+let client: OpenAI;
+
+before(async () => {
+  const loaded = await loadAppConfig(exampleDir, {});
+  gw = await startGateway({ port: 0, host: '127.0.0.1', loaded, logger: silentLogger, env: {} });
+  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'none', maxRetries: 0 });
+});
+after(async () => { await gw?.close(); });
+
+test('examples/mocker answers a chat request with no upstream and no API key', async () => {
+  const { data, response } = await client.chat.completions
+    .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] }).withResponse();
+  assert.match(data.choices[0]?.message.content ?? '', /Hello from the Bifrost mocker! You asked openai\/gpt-4o-mini/);
+  assert.deepEqual(data.usage, { prompt_tokens: 12, completion_tokens: 16, total_tokens: 28 });
+  assert.equal(response.headers.get('x-bifrost-provider'), 'openai');
+});
+
+test('mocked streams arrive as SSE chunks the SDK can read', async () => {
+  const stream = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hey there' }], stream: true });
+  const pieces: string[] = [];
+  for await (const chunk of stream) {
+    const content = chunk.choices[0]?.delta?.content;
+    if (content) pieces.push(content);
+  }
+  assert.ok(pieces.length > 3, `got ${pieces.length} chunks`);
+  assert.match(pieces.join(''), /^Hello from the Bifrost mocker!/);
+});
+
+test('a simulated provider error comes back with its status', async () => {
+  await assert.rejects(
+    client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'please rate limit me' }] }),
+    (error: unknown) => error instanceof OpenAI.APIError && error.status === 429 && /Rate limit exceeded/.test(error.message),
+  );
+});
