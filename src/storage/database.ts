@@ -152,6 +152,8 @@ function openSqlite(config: SqliteStoreConfig): Database {
   file.pragma('busy_timeout = 5000');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
+  // Overwrite deleted content, so a secret re-sealed or removed does not linger in free pages.
+  file.pragma('secure_delete = ON');
   const db = new Kysely<object>({ dialect: new SqliteDialect({ database: file }) });
   return makeHandle('sqlite', db, `sqlite:${config.path}`);
 }

@@ -4,7 +4,7 @@
 // socket inside the temp dir and TCP on 127.0.0.1 at a free port. `halt()`/`resume()` stop and
 // start the same server (same port, same data) to test outages; `stop()` removes everything.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,8 +21,10 @@ export interface TestPostgres {
   config: PostgresStoreConfig;
   /** A `{enabled, type, config}` store block for config.json. */
   storeBlock: { enabled: true; type: 'postgres'; config: PostgresStoreConfig };
-  /** `pg_dump` of the test database (schema and data) as text. */
-  dump(): Promise<string>;
+  /** `pg_dump` of the test database (or of `database`) as text: schema and data. */
+  dump(database?: string): Promise<string>;
+  /** Creates another empty database on the same server and returns its config block. */
+  createDatabase(name: string): Promise<PostgresStoreConfig>;
   /** Stops the server, keeping its data (throws with PG_URL: that server is not ours). */
   halt(): Promise<void>;
   /** Starts it again on the same port. */
@@ -76,6 +78,18 @@ async function canConnect(config: PostgresStoreConfig, database = config.db_name
   }
 }
 
+async function createDatabaseOn(config: PostgresStoreConfig, name: string): Promise<PostgresStoreConfig> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name ${name}`);
+  const client = new pg.Client({ host: config.host, port: Number(config.port), user: config.user, password: config.password, database: config.db_name });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  return { ...config, db_name: name };
+}
+
 function dumpWith(binDir: string, config: PostgresStoreConfig): Promise<string> {
   const pgDump = join(binDir, 'pg_dump');
   return new Promise((resolve, reject) => {
@@ -107,7 +121,8 @@ async function fromUrl(pgUrl: string, binDir: string): Promise<TestPostgres> {
   const notOurs = async () => { throw new Error('PG_URL points at a server these tests do not own; cannot stop it'); };
   return {
     url: url.toString(), config, storeBlock: { enabled: true, type: 'postgres', config },
-    dump: () => dumpWith(binDir, config),
+    dump: (database) => dumpWith(binDir, { ...config, db_name: database ?? config.db_name }),
+    createDatabase: (database) => createDatabaseOn(config, `${name}_${database}`),
     halt: notOurs, resume: notOurs, restart: notOurs,
     async stop() {
       const client = new pg.Client({ connectionString: pgUrl });
@@ -123,7 +138,8 @@ async function fromUrl(pgUrl: string, binDir: string): Promise<TestPostgres> {
 
 /** Starts (or attaches to, with PG_URL) a PostgreSQL server for one test file. */
 export async function startPostgres(): Promise<TestPostgres> {
-  const binDir = dirname(requireBinary('postgres'));
+  // Resolve symlinks so pg_dump and postgres are taken from the same installation as initdb.
+  const binDir = dirname(realpathSync(requireBinary('postgres')));
   if (process.env.PG_URL) return fromUrl(process.env.PG_URL, binDir);
 
   const user = unprivilegedUser();
@@ -167,7 +183,8 @@ export async function startPostgres(): Promise<TestPostgres> {
   await resume();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`, config, storeBlock: { enabled: true, type: 'postgres', config },
-    dump: () => dumpWith(binDir, config),
+    dump: (database) => dumpWith(binDir, { ...config, db_name: database ?? config.db_name }),
+    createDatabase: (database) => createDatabaseOn(config, database),
     halt, resume,
     async restart() { await halt(); await resume(); },
     async stop() {
