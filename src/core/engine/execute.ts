@@ -2,12 +2,12 @@
 // queue, then loops over attempts — pick a key, send, classify the failure, rotate keys or back off
 // — within the provider's retry budget. Resolves with the parsed response, or with the upstream
 // response whose body is a stream still to be read.
-import { isGatewayError, type GatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors.js';
 import { countCandidates, selectKey } from '../keys/select-key.js';
 import type { ParsedResponse, ProviderAdapter } from '../providers/adapter.js';
 import { ProviderQueue } from '../queue/provider-queue.js';
 import { backoffMs, classifyFailure, type FailureAction } from '../retry/policy.js';
-import type { ProviderConfig, RuntimeConfig } from '../runtime-config.js';
+import type { ProviderConfig, ProviderKey, RuntimeConfig } from '../runtime-config.js';
 import type { InferenceRequest, RequestContext, ServedBy } from '../types.js';
 import { classifyTransportError, type UpstreamResponse } from '../upstream/client.js';
 import type { EngineDeps } from './deps.js';
@@ -64,6 +64,7 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
   const net = cfg.network_config;
   const timeoutMs = (net.default_request_timeout_in_seconds > 0 ? net.default_request_timeout_in_seconds : 30) * 1000;
   const maxRetries = Math.max(0, net.max_retries || 0);
+  const keys = explicitKeys(cfg.keys, ctx, where);
   // Allocated only when a key has to be ruled out: dead = rejected credentials, excluded = dead + rate-limited.
   let dead: Set<string> | undefined;
   let excluded: Set<string> | undefined;
@@ -72,9 +73,9 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
   let last: GatewayError | undefined;
   for (;;) {
     if (ctx.signal.aborted) throw cancelledError(where);
-    const key = selectKey(cfg.keys, where.model, deps.random, excluded);
+    const key = selectKey(keys, where.model, deps.random, excluded);
     if (!key) {
-      const candidates = countCandidates(cfg.keys, where.model);
+      const candidates = countCandidates(keys, where.model);
       if (candidates === 0) throw noKeyError(where);
       if (dead && dead.size >= candidates) throw credentialsExhausted(where, last);
       excluded = dead ? new Set(dead) : undefined; // every live key was rate-limited: start a new cycle
@@ -137,4 +138,18 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
     }
     retry++;
   }
+}
+
+/** `x-bf-api-key-id` / `x-bf-api-key` pick one configured key by id or name (id wins). */
+function explicitKeys(keys: readonly ProviderKey[], ctx: RequestContext, where: { provider: string; model: string }): readonly ProviderKey[] {
+  const id = ctx.headers['x-bf-api-key-id'];
+  const name = id ? undefined : ctx.headers['x-bf-api-key'];
+  if (!id && !name) return keys;
+  const chosen = keys.filter((k) => (id ? k.id === id : k.name === name));
+  if (chosen.length === 0) {
+    throw new GatewayError(`provider ${where.provider} has no key with ${id ? `id ${id}` : `name ${name}`}`, {
+      status: 400, type: 'invalid_request_error', param: id ? 'x-bf-api-key-id' : 'x-bf-api-key', ...where,
+    });
+  }
+  return chosen;
 }

@@ -161,3 +161,15 @@ test('unknown provider → 400 naming it; custom openai-compatible provider work
   assert.equal(fake.requests[0]!.path, '/v1/chat/completions', 'base_url ending in /v1 is not doubled');
   await gw.close();
 });
+
+test('x-bf-api-key / x-bf-api-key-id pick the named key; an unknown name is a 400', async () => {
+  const keys = [key('a', { id: 'id-a' }), key('b', { id: 'id-b' })];
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin, { keys }) }) });
+  const withHeaders = (headers: Record<string, string>) => ({ ...context(), headers });
+  for (let i = 0; i < 4; i++) await gw.handle(request('openai/m'), withHeaders({ 'x-bf-api-key': 'b' }));
+  await gw.handle(request('openai/m'), withHeaders({ 'x-bf-api-key': 'b', 'x-bf-api-key-id': 'id-a' }));
+  assert.deepEqual(fake.requests.map((r) => r.apiKey), ['sk-b', 'sk-b', 'sk-b', 'sk-b', 'sk-a']);
+  await assert.rejects(gw.handle(request('openai/m'), withHeaders({ 'x-bf-api-key': 'zzz' })),
+    rejectsWith((e) => { assert.equal(e.status, 400); assert.match(e.message, /zzz/); }));
+  await gw.close();
+});

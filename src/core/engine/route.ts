@@ -92,6 +92,8 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
       return ownStream ? result : { ...result, events: trackForeignStream(run, result) };
     } catch (thrown) {
       const error = asGatewayError(thrown);
+      // Plugin errors carry no provider; the transport's extra_fields want the target's.
+      if (error.provider === undefined) { error.provider = target.provider; error.model = target.model; }
       if (i === 0) primaryError = error;
       if (ctx.signal.aborted) { stopError = cancelledError(target); break; }
       if (!error.allowFallbacks) { stopError = error; break; }
