@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lzwCompress, lzwDecompress } from './lzw.js';
 import { WireError } from './errors.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURE_DIR } from '../../../../test/fixtures/memberlist/captures.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 
@@ -43,4 +46,19 @@ test('a stream without EOF, or with an invalid code, is decompress_failed', () =
   // clear (256), then code 300 which is beyond the table.
   const bad = Uint8Array.of(0x00, 0x59, 0x02, 0x00);
   assert.throws(() => lzwDecompress(bad), (e: unknown) => e instanceof WireError && e.reason === 'decompress_failed');
+});
+
+test("byte-identical with Go's compress/lzw across table resets (fixtures written by Go)", () => {
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+  const inputs: [string, Uint8Array][] = [
+    ['random', new Uint8Array(20000).map(() => rnd())],
+    ['text', new TextEncoder().encode('the quick brown fox jumps over the lazy dog '.repeat(5000))],
+    ['zeros', new Uint8Array(1_000_000)],
+  ];
+  for (const [name, input] of inputs) {
+    const goBytes = new Uint8Array(readFileSync(join(FIXTURE_DIR, `lzw-go-${name}.bin`)));
+    assert.ok(Buffer.from(lzwCompress(input)).equals(goBytes), `${name}: our encoder writes Go's bytes`);
+    assert.ok(Buffer.from(lzwDecompress(goBytes, { maxRatio: 1e6 })).equals(input), `${name}: Go's bytes decode`);
+  }
 });
