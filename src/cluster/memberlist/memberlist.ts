@@ -25,6 +25,7 @@ import { encodeMessage, encodeTyped } from './wire/codec.js';
 import { makeCompounds } from './wire/compound.js';
 import { META_MAX_SIZE, MessageType } from './wire/messages.js';
 import type { Address, Transport } from './transport/transport.js';
+import { createNetTransport } from './transport/net-transport.js';
 
 export interface MemberlistOptions {
   transport?: Transport;
@@ -38,20 +39,13 @@ export interface MemberlistOptions {
 }
 
 export async function createMemberlist(config: MemberlistConfig, options: MemberlistOptions = {}): Promise<Memberlist> {
-  const transport = options.transport ?? await defaultTransport(config);
+  const transport = options.transport ?? await createNetTransport({
+    bindAddr: config.bindAddr, bindPort: config.bindPort, logger: options.logger,
+    ...(config.advertiseAddr ? { advertiseAddr: config.advertiseAddr, advertisePort: config.advertisePort } : {}),
+  });
   const ml = new Memberlist(config, transport, options);
   ml.start();
   return ml;
-}
-
-async function defaultTransport(config: MemberlistConfig): Promise<Transport> {
-  // Resolved at run time so the module loads without the network transport (tests use in-memory).
-  const path = './transport/net-transport.js';
-  const mod = await import(path) as {
-    createNetTransport?: (o: { bindAddr: string; bindPort: number }) => Promise<Transport>;
-  };
-  if (!mod.createNetTransport) throw new Error('no network transport available; pass options.transport');
-  return mod.createNetTransport({ bindAddr: config.bindAddr, bindPort: config.bindPort });
 }
 
 export class Memberlist {

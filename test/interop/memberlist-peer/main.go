@@ -13,6 +13,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +35,8 @@ func emit(v map[string]any) {
 type broadcast []byte
 
 func (b broadcast) Invalidates(memberlist.Broadcast) bool { return false }
-func (b broadcast) Message() []byte                        { return b }
-func (b broadcast) Finished()                              {}
+func (b broadcast) Message() []byte                       { return b }
+func (b broadcast) Finished()                             {}
 
 type delegate struct {
 	meta  []byte
@@ -55,23 +56,43 @@ func (d *delegate) MergeRemoteState(buf []byte, join bool) {
 	emit(map[string]any{"event": "user_state", "state": string(buf), "join": join})
 }
 
-type events struct{}
+type events struct{ ml **memberlist.Memberlist }
+
+// stateOf reads the node's state from memberlist's private node map: Node.State is not kept up to
+// date by memberlist, and NotifyLeave must tell a graceful leave ("left") from a failure ("dead").
+// NotifyLeave runs with memberlist's node lock held, so this read is safe there.
+func (e events) stateOf(name string) string {
+	if e.ml == nil || *e.ml == nil {
+		return ""
+	}
+	m := reflect.ValueOf(*e.ml).Elem().FieldByName("nodeMap")
+	v := m.MapIndex(reflect.ValueOf(name))
+	if !v.IsValid() {
+		return ""
+	}
+	names := []string{"alive", "suspect", "dead", "left"}
+	st := v.Elem().FieldByName("State").Int()
+	if st < 0 || int(st) >= len(names) {
+		return ""
+	}
+	return names[st]
+}
 
 func nodeJSON(n *memberlist.Node) map[string]any {
 	return map[string]any{"name": n.Name, "addr": fmt.Sprintf("%s:%d", n.Addr, n.Port), "meta": string(n.Meta)}
 }
-func (events) NotifyJoin(n *memberlist.Node) {
+func (e events) NotifyJoin(n *memberlist.Node) {
 	m := nodeJSON(n)
 	m["event"] = "join"
 	emit(m)
 }
-func (events) NotifyLeave(n *memberlist.Node) {
+func (e events) NotifyLeave(n *memberlist.Node) {
 	m := nodeJSON(n)
 	m["event"] = "leave"
-	m["state"] = map[memberlist.NodeStateType]string{memberlist.StateDead: "dead", memberlist.StateLeft: "left"}[n.State]
+	m["state"] = e.stateOf(n.Name)
 	emit(m)
 }
-func (events) NotifyUpdate(n *memberlist.Node) {
+func (e events) NotifyUpdate(n *memberlist.Node) {
 	m := nodeJSON(n)
 	m["event"] = "update"
 	emit(m)
@@ -119,7 +140,8 @@ func main() {
 	}
 	d := &delegate{meta: []byte(*meta), state: []byte(*state)}
 	cfg.Delegate = d
-	cfg.Events = events{}
+	var ml *memberlist.Memberlist
+	cfg.Events = events{ml: &ml}
 	ml, err := memberlist.Create(cfg)
 	if err != nil {
 		log.Fatalf("create: %v", err)
