@@ -106,7 +106,7 @@ export function createMockerPlugin(rawConfig: unknown, deps: MockerDeps = {}): P
     const mock = {
       content, text, created: Math.floor(clock.now() / 1000), id: `mock-${++sequence}`,
       servedBy: { provider: request.target.provider, model, requestedModel: `${request.target.provider}/${request.target.model}`,
-        fallbackIndex: 0, keyName: MOCKER_PLUGIN_NAME, attempts: 1, upstreamLatencyMs: latency },
+        fallbackIndex: 0, keyName: MOCKER_PLUGIN_NAME, attempts: 1, upstreamLatencyMs: Math.round(latency) },
     };
     return { shortCircuit: request.stream ? mockStream(request, mock) : mockResponse(request, mock) };
   };

@@ -41,7 +41,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const app = Fastify({
     // Logging on the hot path costs throughput; the gateway logs what matters itself.
     logger: false,
-    disableRequestLogging: true,
     // The JSON parser enforces client.max_request_body_size_mb per request; this is only a backstop.
     bodyLimit: 1024 * 1024 * 1024,
     return503OnClosing: true,
