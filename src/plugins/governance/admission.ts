@@ -72,7 +72,7 @@ export function admit(counters: UsageCounters, scopes: readonly Scope[], options
     }
     if (hits.length > 0) {
       const type = tokenHit && requestHit ? 'rate_limited' : tokenHit ? 'token_limited' : 'request_limited';
-      return { error: governanceErrors.rateLimited(type, `${LEVEL_NAME[scope.level]} rate limits exceeded: ${hits.join('; ')}`) };
+      return { error: governanceErrors.rateLimited(type, `${LEVEL_NAME[scope.level]} rate limits exceeded: ${hits.join('; ')}`, scope.level === 'provider') };
     }
   }
   for (const scope of scopes) {
@@ -81,7 +81,8 @@ export function admit(counters: UsageCounters, scopes: readonly Scope[], options
       // Dollar sums accumulate float error; a nano-dollar tolerance keeps 10 × $0.02 at a $0.20 cap.
       if (r.used + r.reserved + 1e-9 >= budget.max_limit) {
         return { error: governanceErrors.budgetExceeded(
-          `${LEVEL_NAME[scope.level]} budget exceeded: ${formatUsd(r.used + r.reserved)} >= ${formatUsd(budget.max_limit)} dollars (budget ${budget.id}, resets every ${budget.reset_duration})`) };
+          `${LEVEL_NAME[scope.level]} budget exceeded: ${formatUsd(r.used + r.reserved)} >= ${formatUsd(budget.max_limit)} dollars (budget ${budget.id}, resets every ${budget.reset_duration})`,
+          scope.level === 'provider') };
       }
     }
   }
