@@ -147,7 +147,8 @@ func main() {
 		log.Fatalf("create: %v", err)
 	}
 	d.queue = &memberlist.TransmitLimitedQueue{NumNodes: ml.NumMembers, RetransmitMult: cfg.RetransmitMult}
-	emit(map[string]any{"event": "started", "name": *name, "addr": fmt.Sprintf("%s:%d", *bind, *port)})
+	local := ml.LocalNode()
+	emit(map[string]any{"event": "started", "name": *name, "addr": fmt.Sprintf("%s:%d", local.Addr, local.Port)})
 	if *join != "" {
 		n, err := ml.Join(strings.Split(*join, ","))
 		if err != nil {
