@@ -13,6 +13,12 @@ import {
 import { createLogger, type LogLevel, type LogStyle } from './logging/index.js';
 import { createMockerPlugin, MOCKER_PLUGIN_NAME } from './plugins/mocker/index.js';
 import { buildHttpServer, type HealthCheck, type RouteModule } from './transports/http/index.js';
+// observability (O)
+import { createTelemetryPlugin, telemetryConfigSchema, telemetryRoutes, TELEMETRY_PLUGIN_NAME, type TelemetryConfig } from './plugins/telemetry/index.js';
+import { createLoggingPlugin, LOGGING_PLUGIN_NAME } from './plugins/logging/index.js';
+import { openDatabase, parseStoreBlock } from './storage/database.js';
+import { openLogsStore } from './storage/logs/index.js';
+import { logsRoutes } from './transports/http/logs/index.js';
 
 // Plugins from config.json's `plugins: [{name, enabled, config}]`: each built-in validates its own
 // `config`; a bad one is reported like any config problem, with its key path. Unknown names warn.
@@ -23,6 +29,9 @@ export function builtinPluginFactories(): Map<string, PluginFactory> {
   return new Map<string, PluginFactory>([
     [MOCKER_PLUGIN_NAME, (config) => createMockerPlugin(config)],
     ['mocker', (config) => createMockerPlugin(config)],
+    // observability (O): validated here so config errors carry their key path; built in wireObservability.
+    [TELEMETRY_PLUGIN_NAME, (config) => pendingPlugin(TELEMETRY_PLUGIN_NAME, telemetryConfigSchema.parse(config ?? {}))],
+    [LOGGING_PLUGIN_NAME, (config) => pendingPlugin(LOGGING_PLUGIN_NAME, config)],
   ]);
 }
 
@@ -118,6 +127,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   //  - their shutdown: `closers.push(() => store.close())`.
   // ───────────────────────────────────────────────────────────────────────────────────────────
 
+  // observability (O): telemetry plugin + /metrics, request logging + /api/logs + /ws.
+  await wireObservability({ loaded, holder, appDir: options.appDir, logger, plugins, routes, closers });
+
   const gateway = createGateway({ config: holder, plugins, logger });
   const app = await buildHttpServer({ gateway, config: holder, logger, routes, healthChecks });
   try {
@@ -152,4 +164,75 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     return closing;
   };
   return { address: bound.address, port: bound.port, url, config: holder, gateway, app, close };
+}
+
+// ── observability (O) ──────────────────────────────────────────────────────────────────────────
+// Telemetry is on unless config.json disables it (Bifrost always loaded it); request logging
+// follows `client.enable_logging` and needs a logs store (`logs_store`, default SQLite
+// `<app-dir>/logs.db`). Both are observers: they never sit in the request path.
+
+interface PendingPlugin extends Plugin {
+  readonly pendingConfig: unknown;
+}
+
+function pendingPlugin(name: string, config: unknown): PendingPlugin {
+  return { name, pendingConfig: config };
+}
+
+/** How often partitions are prepared and retention applied. */
+const LOG_MAINTENANCE_MS = 60 * 60 * 1000;
+
+interface ObservabilityWiring {
+  loaded: LoadedConfig;
+  holder: ConfigHolder;
+  appDir: string | undefined;
+  logger: Logger;
+  plugins: Plugin[];
+  routes: RouteModule[];
+  closers: Array<() => Promise<void>>;
+}
+
+async function wireObservability(w: ObservabilityWiring): Promise<void> {
+  const take = (name: string): { present: boolean; config: unknown } => {
+    const index = w.plugins.findIndex((p) => p.name === name && 'pendingConfig' in p);
+    if (index < 0) return { present: false, config: undefined };
+    const [pending] = w.plugins.splice(index, 1);
+    return { present: true, config: (pending as PendingPlugin).pendingConfig };
+  };
+  const telemetryEntry = take(TELEMETRY_PLUGIN_NAME);
+  const telemetryDisabled = w.loaded.config.plugins.some((p) => p.name === TELEMETRY_PLUGIN_NAME && !p.enabled);
+  if (!telemetryDisabled) {
+    const config = (telemetryEntry.config ?? telemetryConfigSchema.parse({})) as TelemetryConfig;
+    const telemetry = createTelemetryPlugin({
+      customLabels: [...w.loaded.config.client.prometheus_labels, ...config.custom_labels],
+      ...(config.push_gateway ? { pushGateway: config.push_gateway } : {}),
+      logger: w.logger,
+    });
+    w.plugins.push(telemetry);
+    w.routes.push(telemetryRoutes(telemetry));
+    w.closers.push(() => telemetry.close());
+  }
+  take(LOGGING_PLUGIN_NAME);
+  const client = w.loaded.config.client;
+  const block = (w.loaded.config as { logs_store?: unknown }).logs_store;
+  // Without an app dir (embedded/tests) only an explicit logs_store turns logging on.
+  if (!client.enable_logging || (w.appDir === undefined && block === undefined)) return;
+  const spec = parseStoreBlock(block, { name: 'logs_store', appDir: w.appDir ?? '.', defaultFile: 'logs.db' });
+  if (!spec) return;
+  const database = openDatabase(spec, { logger: w.logger });
+  const store = await openLogsStore(database, { retentionDays: () => w.holder.current().client.log_retention_days, logger: w.logger });
+  const logging = createLoggingPlugin({
+    store, logger: w.logger, contentLoggingDisabled: () => w.holder.current().client.disable_content_logging,
+  });
+  const maintenance = setInterval(() => {
+    store.maintain().catch((error: unknown) => w.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'log maintenance failed'));
+  }, LOG_MAINTENANCE_MS);
+  maintenance.unref();
+  w.plugins.push(logging);
+  w.routes.push(logsRoutes({ store, logging, config: w.holder, logger: w.logger }));
+  w.closers.push(async () => {
+    clearInterval(maintenance);
+    await logging.close();
+    await database.close();
+  });
 }
