@@ -98,17 +98,20 @@ export async function* streamEvents(deps: EngineDeps, source: StreamSource): Asy
 
   try {
     const out: ForwardedEvent[] = [];
+    let over = false;
     for await (const buf of upstream.body as AsyncIterable<Buffer>) {
-      const over = process(decoder.push(buf), out);
+      // After [DONE] keep reading to the end instead of destroying the body: a body read to its
+      // end returns the socket to the keep-alive pool, a destroyed one closes it.
+      if (over) continue;
+      over = process(decoder.push(buf), out);
       for (const ev of out) yield ev;
       out.length = 0;
-      if (over) { complete = true; break; }
     }
-    if (!complete) {
+    if (!over) {
       process(decoder.end(), out);
       for (const ev of out) yield ev;
-      complete = true;
     }
+    complete = true;
   } catch (err) {
     const kind = classifyTransportError(err, run.ctx.signal).kind;
     if (kind !== 'aborted') {
@@ -120,7 +123,7 @@ export async function* streamEvents(deps: EngineDeps, source: StreamSource): Asy
       complete = false;
     }
   } finally {
-    if (!upstream.body.destroyed) upstream.body.destroy();
+    if (!complete && !upstream.body.destroyed) upstream.body.destroy();
     const cancelled = !complete && !error;
     run.end({
       servedBy, usage, firstTokenMs, output: undefined,

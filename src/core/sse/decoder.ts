@@ -32,24 +32,33 @@ export class SseDecoder {
     if (this.pendingCr && input.charCodeAt(0) === 10) input = input.slice(1);
     this.pendingCr = false;
     const out: SseMessage[] = [];
-    let text = this.buffer.length > 0 ? this.buffer + input : input;
+    const text = this.buffer.length > 0 ? this.buffer + input : input;
     let start = 0;
-    const n = text.length;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      this.line(text.slice(start, i), out);
-      if (c === 13) {
-        if (i + 1 < n) {
-          if (text.charCodeAt(i + 1) === 10) i++;
-        } else {
-          this.pendingCr = true;
-        }
+    if (text.indexOf('\r') === -1) {
+      // Fast path for the usual LF-only streams: jump between line breaks with indexOf.
+      let nl = text.indexOf('\n');
+      while (nl !== -1) {
+        this.line(text.slice(start, nl), out);
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
       }
-      start = i + 1;
+    } else {
+      const n = text.length;
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c !== 10 && c !== 13) continue;
+        this.line(text.slice(start, i), out);
+        if (c === 13) {
+          if (i + 1 < n) {
+            if (text.charCodeAt(i + 1) === 10) i++;
+          } else {
+            this.pendingCr = true;
+          }
+        }
+        start = i + 1;
+      }
     }
-    text = start < n ? text.slice(start) : '';
-    this.buffer = text;
+    this.buffer = start < text.length ? text.slice(start) : '';
     return out;
   }
 
@@ -74,6 +83,7 @@ export class SseDecoder {
       return;
     }
     if (line.charCodeAt(0) === 58) return; // ':' comment / heartbeat
+    if (line.startsWith('data: ')) { this.data.push(line.slice(6)); return; }
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
