@@ -10,7 +10,7 @@ import { defaultLanConfig, defaultLocalConfig, defaultWanConfig, type Memberlist
 import { TransmitLimitedQueue } from '../broadcast/transmit-limited-queue.js';
 import { NODE_STATE_NAMES, type Node } from '../state/node.js';
 import { AGENT_USAGE, AgentUsageError, parseAgentFlags, type AgentFlags } from './flags.js';
-import { encodeSerfTags, SERF_DELEGATE_VERSIONS, SerfClock } from './serf.js';
+import { decodeSerfTags, encodeSerfTags, SERF_DELEGATE_VERSIONS, SerfClock } from './serf.js';
 
 export interface AgentIO {
   stdin: Readable;
@@ -22,7 +22,23 @@ export interface AgentIO {
 }
 
 const utf8 = new TextEncoder();
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/** Printable UTF-8 as text; Serf tags as k=v,…; anything else as base64:…. */
+function display(b: Uint8Array): string {
+  if (b[0] === 0xff) {
+    const tags = decodeSerfTags(b);
+    if (tags) return Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(',');
+  }
+  try {
+    const s = strict.decode(b);
+    // eslint-disable-next-line no-control-regex
+    if (!/[\u0000-\u0008\u000e-\u001f]/.test(s)) return s;
+  } catch {
+    // not UTF-8
+  }
+  return `base64:${Buffer.from(b).toString('base64')}`;
+}
 
 /** Fast timings for tests on loopback (probe 200 ms), mirrored by the Go interop peer's -fast. */
 const FAST: Partial<MemberlistConfig> = {
@@ -59,16 +75,16 @@ export async function runAgent(argv: readonly string[], io: AgentIO): Promise<nu
   const serfClock = new SerfClock();
   let ml: Memberlist | undefined;
   const queue = new TransmitLimitedQueue({ retransmitMult: 4, numNodes: () => ml?.numMembers() ?? 1 });
-  const nodeJson = (n: Node): Record<string, unknown> => ({ name: n.name, addr: `${n.addr}:${n.port}`, meta: text(n.meta), state: NODE_STATE_NAMES[n.state] });
+  const nodeJson = (n: Node): Record<string, unknown> => ({ name: n.name, addr: `${n.addr}:${n.port}`, meta: display(n.meta), state: NODE_STATE_NAMES[n.state] });
   try {
     ml = await createMemberlist(agentConfig(flags), {
       ...(io.logger ? { logger: io.logger } : {}),
       delegate: {
         nodeMeta: () => meta,
-        notifyMsg: (m) => { if (flags.serf) serfClock.observeMessage(m); emit('user_msg', { msg: text(m) }); },
+        notifyMsg: (m) => { if (flags.serf) serfClock.observeMessage(m); emit('user_msg', { msg: display(m) }); },
         getBroadcasts: (overhead, limit) => queue.getBroadcasts(overhead, limit),
         localState: () => utf8.encode(flags.state),
-        mergeRemoteState: (b, join) => { if (flags.serf) serfClock.observeState(b); emit('user_state', { state: text(b), join }); },
+        mergeRemoteState: (b, join) => { if (flags.serf) serfClock.observeState(b); emit('user_state', { state: display(b), join }); },
       },
       events: {
         notifyJoin: (n) => emit('join', nodeJson(n)),

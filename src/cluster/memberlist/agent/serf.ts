@@ -24,6 +24,20 @@ export function encodeSerfTags(text: string): Uint8Array {
   return out;
 }
 
+/** Serf tags from node meta (0xFF + msgpack map), or undefined if it isn't tag-encoded. */
+export function decodeSerfTags(meta: Uint8Array): Record<string, string> | undefined {
+  if (meta[0] !== 0xff) return undefined;
+  try {
+    const v = decodeMsgpack(meta, 1).value;
+    if (!(v instanceof Map)) return undefined;
+    const out: Record<string, string> = {};
+    for (const [k, x] of v) out[k] = x instanceof Uint8Array ? new TextDecoder().decode(x) : String(x);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
 export class SerfClock {
   private max = 0;
 
