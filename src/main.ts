@@ -13,6 +13,14 @@ import {
 import { createLogger, type LogLevel, type LogStyle } from './logging/index.js';
 import { createMockerPlugin, MOCKER_PLUGIN_NAME } from './plugins/mocker/index.js';
 import { buildHttpServer, type HealthCheck, type RouteModule } from './transports/http/index.js';
+// governance (GV)
+import { createGovernance, GOVERNANCE_PLUGIN, governancePluginConfigSchema } from './plugins/governance/index.js';
+import { createPriceBook, loadBundledPricing } from './pricing/index.js';
+import { aesGcmCipher, DEFAULT_SALT, deriveKey } from './security/index.js';
+import { GovernanceStore } from './storage/governance/index.js';
+import { governanceRoutes } from './transports/http/governance/index.js';
+import { openDatabase as openGovernanceDatabase, parseStoreBlock as parseGovernanceStoreBlock } from './storage/database.js';
+import { systemClock as governanceClock, systemRandom as governanceRandom } from './core/index.js';
 // observability (O)
 import { createTelemetryPlugin, telemetryConfigSchema, telemetryRoutes, TELEMETRY_PLUGIN_NAME, type TelemetryConfig } from './plugins/telemetry/index.js';
 import { createLoggingPlugin, LOGGING_PLUGIN_NAME } from './plugins/logging/index.js';
@@ -29,6 +37,8 @@ export function builtinPluginFactories(): Map<string, PluginFactory> {
   return new Map<string, PluginFactory>([
     [MOCKER_PLUGIN_NAME, (config) => createMockerPlugin(config)],
     ['mocker', (config) => createMockerPlugin(config)],
+    // governance (GV): validated here for key paths; built in wireGovernance.
+    [GOVERNANCE_PLUGIN, (config) => ({ name: GOVERNANCE_PLUGIN, pendingGovernance: governancePluginConfigSchema.parse(config ?? {}) })],
     // observability (O): validated here so config errors carry their key path; built in wireObservability.
     [TELEMETRY_PLUGIN_NAME, (config) => pendingPlugin(TELEMETRY_PLUGIN_NAME, telemetryConfigSchema.parse(config ?? {}))],
     [LOGGING_PLUGIN_NAME, (config) => pendingPlugin(LOGGING_PLUGIN_NAME, config)],
@@ -126,6 +136,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   //  - readiness checks for databases / cluster: `healthChecks.push({ name, check })`;
   //  - their shutdown: `closers.push(() => store.close())`.
   // ───────────────────────────────────────────────────────────────────────────────────────────
+
+  // governance (GV): virtual keys, budgets, rate limits + /api/governance/*.
+  await wireGovernance({ loaded, holder, env, appDir: options.appDir, logger, plugins, routes, closers });
 
   // observability (O): telemetry plugin + /metrics, request logging + /api/logs + /ws.
   await wireObservability({ loaded, holder, appDir: options.appDir, logger, plugins, routes, closers });
@@ -235,4 +248,41 @@ async function wireObservability(w: ObservabilityWiring): Promise<void> {
     await logging.close();
     await database.close();
   });
+}
+
+// ── governance (GV) ────────────────────────────────────────────────────────────────────────────
+// On unless `client.enable_governance` is false or its plugins entry is disabled. Entities and
+// usage persist in the config store database (`config_store`, default `<app-dir>/config.db`);
+// without an app dir or with the store disabled, governance runs from config.json in memory.
+interface GovernanceWiring {
+  loaded: LoadedConfig;
+  holder: ConfigHolder;
+  env: Env;
+  appDir: string | undefined;
+  logger: Logger;
+  plugins: Plugin[];
+  routes: RouteModule[];
+  closers: Array<() => Promise<void>>;
+}
+
+async function wireGovernance(w: GovernanceWiring): Promise<void> {
+  const config = w.loaded.config;
+  const index = w.plugins.findIndex((p) => p.name === GOVERNANCE_PLUGIN && 'pendingGovernance' in p);
+  const pending = index >= 0 ? w.plugins.splice(index, 1)[0] as Plugin & { pendingGovernance: unknown } : undefined;
+  const disabled = config.plugins.some((p) => p.name === GOVERNANCE_PLUGIN && !p.enabled);
+  if (!config.client.enable_governance || disabled) return;
+  const block = config.config_store === undefined && w.appDir === undefined ? { enabled: false } : config.config_store;
+  const spec = parseGovernanceStoreBlock(block, { name: 'config_store', appDir: w.appDir ?? '.', defaultFile: 'config.db' });
+  const database = spec ? openGovernanceDatabase(spec, { logger: w.logger }) : undefined;
+  const key = config.encryption_key ?? w.env.BIFROST_ENCRYPTION_KEY;
+  const cipher = key ? aesGcmCipher(await deriveKey(key, DEFAULT_SALT)) : undefined;
+  const repository = database ? await GovernanceStore.open(database, cipher ? { cipher } : {}) : undefined;
+  const governance = await createGovernance({
+    governance: config.governance, pluginConfig: pending?.pendingGovernance, repository,
+    pricing: createPriceBook(loadBundledPricing()), client: () => w.holder.current().client, configVersion: config.version,
+    clock: governanceClock, random: governanceRandom, logger: w.logger,
+  });
+  w.plugins.unshift(governance.plugin);
+  w.routes.push(governanceRoutes({ admin: governance.admin, plugin: governance.plugin }));
+  if (database) w.closers.push(() => database.close());
 }
