@@ -130,6 +130,32 @@ test('a stream cut halfway is billed for the tokens it produced; include_usage i
   }
 });
 
+test('a stream the client abandons halfway is billed for what it produced, and the reservation is released', async () => {
+  const fake = await startFakeOpenAI({ chunks: 200, chunkDelayMs: 10 });
+  // 5020 tokens: the 5000-token reservation plus the usage would block the next request if it leaked.
+  const stack = await startGovStack({ fake, governance: {
+    rate_limits: [{ id: 'rl', token_max_limit: 5020, token_reset_duration: '1h' }], virtual_keys: [vk({ rate_limit_id: 'rl' })] } });
+  try {
+    const controller = new AbortController();
+    const res = await fetch(`${stack.url}/v1/chat/completions`, { method: 'POST', signal: controller.signal,
+      headers: { 'content-type': 'application/json', 'x-bf-vk': VK }, body: JSON.stringify({ ...chat, max_tokens: 5000, stream: true }) });
+    const reader = res.body!.getReader();
+    let text = '';
+    while ((text.match(/"content"/g) ?? []).length < 10) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    await waitFor(() => fake.requests.at(-1)?.aborted, { message: 'upstream stream cancelled after the client left' });
+    const rl = async () => ((await (await fetch(`${stack.url}/api/governance/rate-limits`)).json()) as { rate_limits: Array<Record<string, number>> }).rate_limits[0]!;
+    const billed = await waitFor(async () => { const u = (await rl()).token_current_usage!; return u > 0 ? u : false; }, { message: 'abandoned stream billed' });
+    console.log(`# governance e2e: stream abandoned by the client after ~10 of 200 chunks billed ${billed} tokens (reservation was 5000+)`);
+    assert.ok(billed > 5 && billed < 200, `billed ${billed}`);
+    // the reservation is gone, so the window has room for another request
+    await stack.client(VK).chat.completions.create(chat);
+  } finally {
+    await stack.close();
+    await fake.close();
+  }
+});
+
 test('usage survives a restart (flushed at shutdown, reloaded from the store)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gv-e2e-'));
   const fake = await startFakeOpenAI();
