@@ -95,3 +95,25 @@ test('meta updates reach every node as update events', async () => {
   assert.ok(c.nodes[0]!.events.some((e) => e.kind === 'update' && e.node === t.name));
   await c.shutdown();
 });
+
+test('indirect probes keep a node alive when only the direct link to it is cut', async () => {
+  const c = await formCluster(3);
+  c.net.partition(['10.0.0.2'], ['10.0.0.4']);
+  await c.clock.advance(30_000);
+  assert.ok(c.nodes.every((t) => c.stateOf(t, 'n2') === 0), 'n2 still alive everywhere');
+  assert.ok(c.nodes.every((t) => c.stateOf(t, 'n0') === 0), 'n0 still alive everywhere');
+  // never even suspected: nobody had to refute (a refutation raises the incarnation)
+  const inc = (name: string) => c.nodes[1]!.ml.allNodes().find((n) => n.name === name)!.incarnation;
+  assert.equal(inc('n2'), 1);
+  assert.equal(inc('n0'), 1);
+  await c.shutdown();
+});
+
+test('the TCP fallback ping keeps a node alive when all UDP to it is lost', async () => {
+  const c = await formCluster(3);
+  c.net.dropPacket = (_from, to) => to.host === '10.0.0.4';
+  await c.clock.advance(30_000);
+  assert.ok(c.nodes.slice(0, 2).every((t) => c.stateOf(t, 'n2') === 0), 'n2 alive through TCP pings');
+  c.net.dropPacket = () => false;
+  await c.shutdown();
+});
