@@ -64,7 +64,7 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
   const net = cfg.network_config;
   const timeoutMs = (net.default_request_timeout_in_seconds > 0 ? net.default_request_timeout_in_seconds : 30) * 1000;
   const maxRetries = Math.max(0, net.max_retries || 0);
-  const keys = explicitKeys(cfg.keys, ctx, where);
+  const keys = explicitKeys(cfg.keys, call, where);
   // Allocated only when a key has to be ruled out: dead = rejected credentials, excluded = dead + rate-limited.
   let dead: Set<string> | undefined;
   let excluded: Set<string> | undefined;
@@ -140,10 +140,20 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
   }
 }
 
-/** `x-bf-api-key-id` / `x-bf-api-key` pick one configured key by id or name (id wins). */
-function explicitKeys(keys: readonly ProviderKey[], ctx: RequestContext, where: { provider: string; model: string }): readonly ProviderKey[] {
-  const id = ctx.headers['x-bf-api-key-id'];
-  const name = id ? undefined : ctx.headers['x-bf-api-key'];
+/**
+ * Narrows the key pool for this request: a caller's own provider key (`x-bf-direct-key: true`
+ * with the key in Authorization / x-api-key, only when `client.allow_direct_keys`), else
+ * `x-bf-api-key-id` / `x-bf-api-key` naming one configured key (id wins).
+ */
+function explicitKeys(keys: readonly ProviderKey[], call: TargetCall, where: { provider: string; model: string }): readonly ProviderKey[] {
+  const headers = call.ctx.headers;
+  if (call.snapshot.client.allow_direct_keys && headers['x-bf-direct-key'] === 'true') {
+    const auth = headers.authorization;
+    const value = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : headers['x-api-key'] ?? headers['x-goog-api-key'];
+    if (value) return [{ id: 'direct', name: 'direct', value, models: [], weight: 1, enabled: true }];
+  }
+  const id = headers['x-bf-api-key-id'];
+  const name = id ? undefined : headers['x-bf-api-key'];
   if (!id && !name) return keys;
   const chosen = keys.filter((k) => (id ? k.id === id : k.name === name));
   if (chosen.length === 0) {

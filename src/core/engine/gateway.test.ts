@@ -173,3 +173,14 @@ test('x-bf-api-key / x-bf-api-key-id pick the named key; an unknown name is a 40
     rejectsWith((e) => { assert.equal(e.status, 400); assert.match(e.message, /zzz/); }));
   await gw.close();
 });
+
+test('direct keys are used only when allow_direct_keys is on', async () => {
+  const headers = { 'x-bf-direct-key': 'true', authorization: 'Bearer sk-callers-own' };
+  const off = createGateway({ config: staticConfig({ openai: provider(fake.origin) }) });
+  await off.handle(request('openai/m'), { ...context(), headers });
+  const on = createGateway({ config: staticConfig({ openai: provider(fake.origin) }, { allow_direct_keys: true }) });
+  await on.handle(request('openai/m'), { ...context(), headers });
+  assert.deepEqual(fake.requests.map((r) => r.apiKey), ['sk-main', 'sk-callers-own']);
+  await off.close();
+  await on.close();
+});

@@ -130,3 +130,15 @@ test('caller abort mid-stream cancels the upstream', async () => {
   assert.equal(obs.ends[0]!.error?.type, 'request_cancelled');
   await gw.close();
 });
+
+test('closing the event iterator before reading anything still closes the upstream and ends the run', async () => {
+  fake.behave({ chunks: 50, chunkDelayMs: 50 });
+  const obs = observer();
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin) }), plugins: [obs] });
+  const stream = await gw.handle(request('openai/gpt-4o', {}, { stream: true }), context()) as InferenceStream;
+  await stream.events[Symbol.asyncIterator]().return!();
+  await waitFor(() => fake.requests[0]!.aborted, { message: 'upstream sees the stream closed' });
+  assert.equal(obs.ends.length, 1);
+  assert.equal(obs.ends[0]!.error?.type, 'request_cancelled');
+  await gw.close();
+});

@@ -44,7 +44,7 @@ export function errorEventData(error: GatewayError, base: ExtraFieldsBase): stri
   });
 }
 
-export async function* streamEvents(deps: EngineDeps, source: StreamSource): AsyncGenerator<StreamEvent> {
+async function* generateEvents(deps: EngineDeps, source: StreamSource): AsyncGenerator<StreamEvent> {
   const { run, servedBy, adapter, upstream } = source;
   const { requestType } = run.request;
   const base: ExtraFieldsBase = { requestType, provider: servedBy.provider, model: servedBy.model };
@@ -131,4 +131,28 @@ export async function* streamEvents(deps: EngineDeps, source: StreamSource): Asy
       ...(kept ? { lazyOutput: () => accumulateText(requestType, kept) } : {}),
     });
   }
+}
+
+/**
+ * The caller's event iterable. An async generator that is closed before its first `next()` never
+ * runs its `finally`, so the upstream body and the run's end are handled here for that case.
+ */
+export function streamEvents(deps: EngineDeps, source: StreamSource): AsyncIterableIterator<StreamEvent> {
+  const inner = generateEvents(deps, source);
+  let started = false;
+  const iterator: AsyncIterableIterator<StreamEvent> = {
+    next: () => { started = true; return inner.next(); },
+    return: (value?: unknown) => {
+      if (!started) {
+        started = true;
+        if (!source.upstream.body.destroyed) source.upstream.body.destroy();
+        const { provider, model } = source.servedBy;
+        source.run.end({ servedBy: source.servedBy, usage: undefined, output: undefined, error: cancelledError({ provider, model }) });
+      }
+      return inner.return(value as undefined);
+    },
+    throw: (error?: unknown) => inner.throw(error),
+    [Symbol.asyncIterator]() { return iterator; },
+  };
+  return iterator;
 }

@@ -1,7 +1,7 @@
 // The shared adapter for every vendor that speaks OpenAI's dialect. Requests are the caller's
 // parsed body serialized once with `model` set to the bare model and `fallbacks` dropped; stream
 // events pass through untouched except that the event carrying usage is parsed to read it.
-import { invalidRequest } from '../../errors.js';
+import { GatewayError, invalidRequest } from '../../errors.js';
 import type { InferenceRequest, JsonObject, RequestType } from '../../types.js';
 import type {
   AdapterTarget, MappedEvent, ParsedResponse, ProviderAdapter, StreamMapper, UpstreamErrorInfo, UpstreamRequest,
@@ -28,7 +28,14 @@ export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAda
     if (!raw) throw invalidRequest(`provider ${target.provider} requires network_config.base_url`);
     let loc = locations.get(raw);
     if (!loc) {
-      const url = new URL(raw);
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new GatewayError(`provider ${target.provider} has an invalid network_config.base_url`, {
+          status: 502, type: 'invalid_provider_config', provider: target.provider,
+        });
+      }
       let path = url.pathname.replace(/\/+$/, '');
       if (vendor.pathPrefix && !path.endsWith(vendor.pathPrefix)) path += vendor.pathPrefix;
       loc = { origin: url.origin, prefix: path };
