@@ -1,11 +1,15 @@
 // GET /health: `{"status":"ok"}` when every registered component check passes, else 503 naming
 // each failed component. Checks run in parallel with a timeout so a hung database cannot hang the
-// probe. Storage/cluster code contributes checks through buildHttpServer's `healthChecks`.
+// probe. Storage/cluster code contributes checks through buildHttpServer's `healthChecks`;
+// checks marked `database` are skipped while `client.disable_db_pings_in_health` is on.
 import type { FastifyInstance } from 'fastify';
+import type { ConfigSource } from '../../core/index.js';
 
 export interface HealthCheck {
   name: string;
   check(): Promise<void>;
+  /** A database ping: skipped when `client.disable_db_pings_in_health` is true. */
+  database?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 5000;
@@ -24,10 +28,12 @@ async function runCheck(check: HealthCheck): Promise<string | undefined> {
   }
 }
 
-export function registerHealth(app: FastifyInstance, checks: readonly HealthCheck[]): void {
+export function registerHealth(app: FastifyInstance, checks: readonly HealthCheck[], config: ConfigSource): void {
   app.get('/health', async (_request, reply) => {
-    if (checks.length === 0) return reply.send({ status: 'ok' });
-    const results = await Promise.all(checks.map(async (check) => [check.name, await runCheck(check)] as const));
+    const skipDatabases = config.current().client.disable_db_pings_in_health;
+    const active = skipDatabases ? checks.filter((check) => !check.database) : checks;
+    if (active.length === 0) return reply.send({ status: 'ok' });
+    const results = await Promise.all(active.map(async (check) => [check.name, await runCheck(check)] as const));
     const failed = results.filter(([, error]) => error !== undefined);
     if (failed.length === 0) return reply.send({ status: 'ok' });
     const components = Object.fromEntries(failed);

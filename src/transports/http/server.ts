@@ -8,7 +8,8 @@
 //   `reply.statusCode`, `reply.elapsedTime`; it also fires for streamed (hijacked) replies once the
 //   stream ends. If a module uses `app.register`, mark it with Symbol.for('skip-override') so its
 //   hooks see every route.
-// - `healthChecks`: `{name, check()}`; GET /health answers 503 naming each failing component.
+// - `healthChecks`: `{name, check(), database?}`; GET /health answers 503 naming each failing
+//   component (database pings are skipped under `client.disable_db_pings_in_health`).
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { isGatewayError, systemClock, type Clock, type ConfigSource, type Gateway, type Logger } from '../../core/index.js';
 import { httpError } from './bifrost-error.js';
@@ -67,7 +68,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   for (const module of options.routes ?? []) await module(app);
 
-  registerHealth(app, options.healthChecks ?? []);
+  registerHealth(app, options.healthChecks ?? [], options.config);
   registerInferenceRoutes(app, {
     gateway: options.gateway,
     clock: options.clock ?? systemClock,

@@ -33,7 +33,7 @@ before(async () => {
       instance.get('/api/version', async () => ({ version: 'test' }));
     }],
     healthChecks: [
-      { name: 'config_store', check: async () => { if (!databaseUp) throw new Error('connection refused'); } },
+      { name: 'config_store', database: true, check: async () => { if (!databaseUp) throw new Error('connection refused'); } },
       { name: 'logs_store', check: async () => undefined },
     ],
   });
@@ -71,6 +71,10 @@ test('health: 200 while every component is up, 503 naming the failed one', async
     assert.equal(body.status, 'error');
     assert.deepEqual(body.components, { config_store: 'connection refused' });
     assert.match(body.error, /config_store: connection refused/);
+    const current = holder.current();
+    holder.replace({ ...current, client: { ...current.client, disable_db_pings_in_health: true } });
+    assert.equal((await fetch(`${url}/health`)).status, 200, 'database pings skipped when disabled');
+    holder.replace(current);
   } finally {
     databaseUp = true;
   }
