@@ -2,7 +2,7 @@
 // request.end), with an injected clock: limits, budgets, access errors, concurrency and streams.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InMemoryUsageCounters, type InferenceRequest, type RequestContext, type StreamEvent, type GatewayError } from '../../core/index.js';
+import { InMemoryUsageCounters, type UsageCounters, type InferenceRequest, type RequestContext, type StreamEvent, type GatewayError } from '../../core/index.js';
 import { governanceConfigSchema, governancePluginConfigSchema } from './config-schema.js';
 import { createGovernancePlugin } from './plugin.js';
 import { GovernanceState } from './state.js';
@@ -10,10 +10,9 @@ import { GovernanceState } from './state.js';
 const VK = 'sk-bf-test-key';
 const price = { input_cost_per_token: 0.001, output_cost_per_token: 0.002 };
 
-function setup(governance: unknown, plugin: Record<string, unknown> = {}) {
+function setup(governance: unknown, plugin: Record<string, unknown> = {}, counters: UsageCounters = new InMemoryUsageCounters()) {
   const state = new GovernanceState();
   assert.deepEqual(state.loadConfig(governanceConfigSchema.parse(governance)), []);
-  const counters = new InMemoryUsageCounters();
   let now = Date.UTC(2026, 0, 1);
   const gp = createGovernancePlugin({
     state, counters, pricing: { price: () => price }, config: governancePluginConfigSchema.parse(plugin),
@@ -143,4 +142,16 @@ test('stream: include_usage injected, usage-only chunk stripped, a cut stream bi
   assert.equal(after.reserved, 0);
   // 40 chars ≈ 10 completion tokens + the prompt estimate, not the 100-token reservation
   assert.ok(after.used > 10 + 10 && after.used < 10 + 40, `billed ${after.used - 10} tokens`);
+});
+
+test('counter failure policy: fail_open admits uncounted, fail_closed answers 503 governance_unavailable', async () => {
+  const broken = new InMemoryUsageCounters();
+  broken.read = () => { throw new Error('peers unreachable'); };
+  const gov = { rate_limits: [{ id: 'rl', request_max_limit: 1, request_reset_duration: '1m' }], virtual_keys: [vkWith({ rate_limit_id: 'rl' })] };
+  const open = setup(gov, {}, broken);
+  assert.equal(await run(open.gp), 'ok');
+  assert.equal(await run(open.gp), 'ok');
+  const closed = setup(gov, { counter_failure_policy: 'fail_closed' }, broken);
+  const err = await run(closed.gp) as GatewayError;
+  assert.equal([err.status, err.type].join(' '), '503 governance_unavailable');
 });
