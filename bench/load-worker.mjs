@@ -2,11 +2,12 @@
 // an event loop with a server under test or with the /proc sampling of the driver. Two kinds of job:
 // - `throughput`: autocannon at a fixed number of connections for a bounded time (closed loop);
 //   the answer is completed 2xx requests per second plus error counts.
-// - `rate`: an open-loop generator at a fixed offered rate over one undici Pool, timing each
+// - `rate`: an open-loop generator at a fixed offered rate per target (undici Pools), timing each
 //   request with process.hrtime in microseconds (autocannon's histogram only keeps whole ms, too
-//   coarse for added latencies well under a millisecond). For streams it also times the first
-//   body chunk (TTFB) and checks the stream ended with `[DONE]`. The first 10 % of requests warm
-//   the connections and are not counted.
+//   coarse for added latencies well under a millisecond). Several targets run interleaved in one
+//   job so a proxy and the direct call are measured at the same moment. For streams it also times
+//   the first body chunk (TTFB) and checks the stream ended with `[DONE]`. The first 10 % of each
+//   target's requests warm the connections and are not counted.
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 
@@ -51,74 +52,83 @@ async function throughput(job) {
   };
 }
 
-async function rate(job) {
-  const origin = new URL(job.url);
+/** One stream of measurements against one URL inside a rate job. */
+function lane(target, stream, skip) {
+  const origin = new URL(target.url);
   const pool = new Pool(origin.origin, { connections: 512, pipelining: 1, keepAliveTimeout: 60_000 });
-  const headers = { 'content-type': 'application/json', ...job.headers };
-  const total = Math.max(1, Math.round(job.rate * job.durationSec));
-  const skip = Math.floor(total * 0.1);
-  const intervalNs = BigInt(Math.round(1e9 / job.rate));
-  const latencies = [];
-  const ttfbs = [];
-  let failed = 0;
-  let firstFailure;
-  let finished = 0;
-  let sent = 0;
-  let resolveAll;
-  const allDone = new Promise((resolve) => { resolveAll = resolve; });
-
+  const headers = { 'content-type': 'application/json', ...target.headers };
+  const state = { latencies: [], ttfbs: [], failed: 0, firstFailure: undefined };
   const fail = (why) => {
-    failed++;
-    firstFailure ??= why;
+    state.failed++;
+    state.firstFailure ??= why;
   };
-  const settle = () => {
-    finished++;
-    if (finished === total) resolveAll();
+  return {
+    fire(index, body) {
+      const t0 = process.hrtime.bigint();
+      return pool.request({ method: 'POST', path: origin.pathname, headers, body })
+        .then(async ({ statusCode, body: answer }) => {
+          let first;
+          let tail = '';
+          for await (const part of answer) {
+            first ??= process.hrtime.bigint();
+            tail = (tail + part.toString('latin1')).slice(-32);
+          }
+          const end = process.hrtime.bigint();
+          if (statusCode !== 200) return fail(`HTTP ${statusCode}`);
+          if (stream && !tail.includes('[DONE]')) return fail('stream ended without [DONE]');
+          if (index < skip) return undefined;
+          state.latencies.push(Number(end - t0) / 1000);
+          if (first !== undefined) state.ttfbs.push(Number(first - t0) / 1000);
+          return undefined;
+        })
+        .catch((error) => fail(error.message));
+    },
+    async finish() {
+      await pool.close();
+      return {
+        failed: state.failed,
+        firstFailure: state.firstFailure,
+        latencyUs: summary(state.latencies),
+        ttfbUs: stream ? summary(state.ttfbs) : undefined,
+      };
+    },
   };
-  const fire = (index) => {
-    const t0 = process.hrtime.bigint();
-    pool.request({ method: 'POST', path: origin.pathname, headers, body: job.body })
-      .then(async ({ statusCode, body }) => {
-        let first;
-        let tail = '';
-        for await (const part of body) {
-          first ??= process.hrtime.bigint();
-          tail = (tail + part.toString('latin1')).slice(-32);
-        }
-        const end = process.hrtime.bigint();
-        if (statusCode !== 200) return fail(`HTTP ${statusCode}`);
-        if (job.stream && !tail.includes('[DONE]')) return fail('stream ended without [DONE]');
-        if (index < skip) return undefined;
-        latencies.push(Number(end - t0) / 1000);
-        if (first !== undefined) ttfbs.push(Number(first - t0) / 1000);
-        return undefined;
-      })
-      .catch((error) => fail(error.message))
-      .finally(settle);
-  };
+}
 
+/**
+ * Open loop: every target in `job.targets` gets `job.rate` requests per second, their sends
+ * interleaved, so a proxy and the direct call it is compared with share the same moment of a
+ * noisy machine. Resolves to one result per target, in order.
+ */
+async function rate(job) {
+  const perTarget = Math.max(1, Math.round(job.rate * job.durationSec));
+  const lanes = job.targets.map((t) => lane(t, job.stream, Math.floor(perTarget * 0.1)));
+  const total = perTarget * lanes.length;
+  const intervalNs = BigInt(Math.round(1e9 / (job.rate * lanes.length)));
+  const inFlight = [];
+  let sent = 0;
   const start = process.hrtime.bigint();
   await new Promise((resolve) => {
     const pump = () => {
       const now = process.hrtime.bigint();
-      while (sent < total && start + BigInt(sent) * intervalNs <= now) fire(sent++);
+      while (sent < total && start + BigInt(sent) * intervalNs <= now) {
+        inFlight.push(lanes[sent % lanes.length].fire(Math.floor(sent / lanes.length), job.body));
+        sent++;
+      }
       if (sent >= total) return resolve();
       const waitMs = Number(start + BigInt(sent) * intervalNs - process.hrtime.bigint()) / 1e6;
       setTimeout(pump, Math.max(0, Math.floor(waitMs)));
+      return undefined;
     };
     pump();
   });
   const elapsedSec = Number(process.hrtime.bigint() - start) / 1e9;
-  await allDone;
-  await pool.close();
+  await Promise.all(inFlight);
   return {
     offeredRps: job.rate,
-    achievedSendRps: total / elapsedSec,
-    sent: total,
-    failed,
-    firstFailure,
-    latencyUs: summary(latencies),
-    ttfbUs: job.stream ? summary(ttfbs) : undefined,
+    achievedSendRps: total / lanes.length / elapsedSec,
+    sentPerTarget: perTarget,
+    results: await Promise.all(lanes.map((l) => l.finish())),
   };
 }
 

@@ -1,17 +1,48 @@
 // The baseline every gateway figure is compared with: a bare node:http server that forwards each
 // request to the upstream through one keep-alive undici Pool and pipes the response back, doing
 // no more than a proxy must (copy method, path, body and the few headers that matter; stream the
-// answer as it arrives so SSE events are flushed one by one). It never parses JSON. Run as a
+// answer chunk by chunk as it arrives so SSE events are flushed one by one). It never parses JSON. Run as a
 // process: `node bench/passthrough.mjs --upstream http://127.0.0.1:P --port 0`; it prints one JSON
 // line `{"port":N}` once it listens.
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
 
 /** Request headers a forward proxy passes on; hop-by-hop ones (connection, host...) stay behind. */
 const FORWARDED = ['content-type', 'authorization', 'accept'];
+
+function badGateway(res, error) {
+  if (res.headersSent) { res.destroy(); return; }
+  res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: String(error?.message) } }));
+}
+
+/**
+ * undici's dispatch handler writing straight into the node:http response: the least a proxy can
+ * do per chunk (no Readable in between), with backpressure from the client's socket.
+ */
+function responseHandler(res) {
+  return {
+    onRequestStart() {},
+    onResponseStart(controller, statusCode, headers) {
+      const out = {};
+      if (headers['content-type'] !== undefined) out['content-type'] = headers['content-type'];
+      if (headers['content-length'] !== undefined) out['content-length'] = headers['content-length'];
+      res.writeHead(statusCode, out);
+      res.on('drain', () => controller.resume());
+      res.on('close', () => { if (!res.writableFinished) controller.abort(new Error('client went away')); });
+    },
+    onResponseData(controller, chunk) {
+      if (!res.write(chunk)) controller.pause();
+    },
+    onResponseEnd() {
+      res.end();
+    },
+    onResponseError(_controller, error) {
+      badGateway(res, error);
+    },
+  };
+}
 
 /**
  * Starts the pass-through. Options: upstream (origin URL, required), port (0), host (127.0.0.1),
@@ -29,22 +60,13 @@ export async function startPassthrough(options) {
       const value = req.headers[name];
       if (value !== undefined) headers[name] = value;
     }
-    const length = req.headers['content-length'];
-    if (length !== undefined) headers['content-length'] = length;
-    pool.request({ method: req.method, path: req.url, headers, body: req.method === 'GET' ? null : req })
-      .then((upstream) => {
-        const out = {};
-        const type = upstream.headers['content-type'];
-        if (type !== undefined) out['content-type'] = type;
-        const size = upstream.headers['content-length'];
-        if (size !== undefined) out['content-length'] = size;
-        res.writeHead(upstream.statusCode, out);
-        pipeline(upstream.body, res, () => undefined);
-      })
-      .catch((error) => {
-        if (res.headersSent) { res.destroy(); return; }
-        res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: String(error.message) } }));
-      });
+    // Request bodies are small; gathering them lets undici send one buffer with its length.
+    const parts = [];
+    req.on('data', (part) => parts.push(part));
+    req.on('end', () => {
+      const body = parts.length === 0 ? null : parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      pool.dispatch({ method: req.method, path: req.url, headers, body }, responseHandler(res));
+    });
   });
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve, reject) => {

@@ -68,8 +68,8 @@ function options() {
     quick: values.quick,
     keep: values.keep,
     repeats: pick('repeats', 3, 1),
-    durationSec: pick('duration', 4, 2),
-    latencySec: pick('latency-duration', 3, 2),
+    durationSec: pick('duration', 4, 1.5),
+    latencySec: pick('latency-duration', 3, 1.5),
     warmupSec: pick('warmup', 2, 1),
     connections: { plain: Number(values.connections), stream: Number(values['stream-connections']) },
     rate: { plain: Number(values.rate), stream: Number(values['stream-rate']) },
@@ -104,19 +104,27 @@ async function measure(target, mode, ctx) {
   const body = requestBody(mode === 'stream');
   const sampler = rssSampler(target.pid);
   const ticks0 = cpuTicks(target.pid);
+  const others0 = [cpuTicks(ctx.load.pid), cpuTicks(ctx.mockPid)];
   const throughput = await ctx.load.run({
     kind: 'throughput', url: target.url, body, headers: target.headers,
     connections: ctx.opts.connections[mode], durationSec: ctx.opts.durationSec,
   });
   const ticks1 = cpuTicks(target.pid);
-  const rate = await ctx.load.run({
-    kind: 'rate', url: target.url, body, headers: target.headers,
-    rate: ctx.opts.rate[mode], durationSec: ctx.opts.latencySec, stream: mode === 'stream',
+  const others1 = [cpuTicks(ctx.load.pid), cpuTicks(ctx.mockPid)];
+  // The direct call to the mock runs in the same job, interleaved, as the latency baseline.
+  const latency = await ctx.load.run({
+    kind: 'rate', body, rate: ctx.opts.rate[mode], durationSec: ctx.opts.latencySec, stream: mode === 'stream',
+    targets: [{ url: target.url, headers: target.headers }, { url: ctx.directUrl, headers: {} }],
   });
   const rssPeakKb = sampler.stop();
   const completed = throughput.ok + throughput.non2xx;
-  const cpuUsPerRequest = completed > 0 ? ((ticks1 - ticks0) / ctx.ticksPerSec) * 1e6 / completed : NaN;
-  return { throughput, rate, cpuUsPerRequest, rssPeakKb };
+  const perRequest = (ticks) => (completed > 0 ? (ticks / ctx.ticksPerSec) * 1e6 / completed : NaN);
+  const cpuUsPerRequest = perRequest(ticks1 - ticks0);
+  // Where the rest of the machine's CPU went, to see whether the proxy was the bottleneck.
+  const loadCpuUsPerRequest = perRequest(others1[0] - others0[0]);
+  const mockCpuUsPerRequest = perRequest(others1[1] - others0[1]);
+  const [rate, direct] = latency.results;
+  return { throughput, rate, direct, achievedSendRps: latency.achievedSendRps, cpuUsPerRequest, loadCpuUsPerRequest, mockCpuUsPerRequest, rssPeakKb };
 }
 
 async function main() {
@@ -145,7 +153,7 @@ async function main() {
     const mockUrl = `http://127.0.0.1:${mock.port}`;
     const load = startLoadGenerator();
     stops.push(async () => load.stop());
-    const ctx = { opts, load, ticksPerSec: clockTicks(), mockUrl, workDir, benchDir, repoDir, logLevel: opts.logLevel };
+    const ctx = { opts, load, mockPid: mock.pid, ticksPerSec: clockTicks(), mockUrl, directUrl: `${mockUrl}${CHAT_PATH}`, workDir, benchDir, repoDir, logLevel: opts.logLevel };
 
     const running = [];
     for (const target of buildTargets(opts.targets)) {
@@ -164,9 +172,8 @@ async function main() {
     }
     if (running.length === 0) throw new Error('no target could be started');
 
-    const direct = { name: 'direct', url: `${mockUrl}${CHAT_PATH}`, headers: {} };
     for (const mode of opts.modes) {
-      raw.modes[mode] = { direct: [] };
+      raw.modes[mode] = {};
       for (const target of running) {
         raw.modes[mode][target.name] = [];
         log(`bench: [${mode}] warm-up ${target.label}`);
@@ -177,25 +184,16 @@ async function main() {
       }
       for (let rep = 0; rep < opts.repeats; rep++) {
         // Rotate the order each repetition so no target always runs first or last.
-        const order = [direct, ...running].map((_, i, all) => all[(i + rep) % all.length]);
+        const order = running.map((_, i, all) => all[(i + rep) % all.length]);
         for (const target of order) {
-          if (target === direct) {
-            const rate = await load.run({
-              kind: 'rate', url: direct.url, body: requestBody(mode === 'stream'), headers: {},
-              rate: opts.rate[mode], durationSec: opts.latencySec, stream: mode === 'stream',
-            });
-            raw.modes[mode].direct.push(rate);
-            log(`bench: [${mode} ${rep + 1}/${opts.repeats}] direct to mock: p50 ${Math.round(rate.latencyUs.p50)} µs, p99 ${Math.round(rate.latencyUs.p99)} µs`);
-            continue;
-          }
           const result = await measure(target, mode, ctx);
           raw.modes[mode][target.name].push(result);
           const t = result.throughput;
           log(`bench: [${mode} ${rep + 1}/${opts.repeats}] ${target.label}: ${Math.round(t.rps)} req/s, `
-            + `${Math.round(result.cpuUsPerRequest)} µs CPU/req, p50 ${Math.round(result.rate.latencyUs.p50)} µs, `
-            + `p99 ${Math.round(result.rate.latencyUs.p99)} µs, RSS ${(result.rssPeakKb / 1024).toFixed(1)} MB`
-            + (t.non2xx + t.errors + result.rate.failed > 0
-              ? ` — ERRORS: ${t.non2xx} non-2xx, ${t.errors} errors, ${result.rate.failed} failed (${result.rate.firstFailure ?? ''})` : ''));
+            + `${Math.round(result.cpuUsPerRequest)} µs CPU/req (load gen ${Math.round(result.loadCpuUsPerRequest)}, mock ${Math.round(result.mockCpuUsPerRequest)}), p50/p99 ${Math.round(result.rate.latencyUs.p50)}/${Math.round(result.rate.latencyUs.p99)} µs `
+            + `(direct ${Math.round(result.direct.latencyUs.p50)}/${Math.round(result.direct.latencyUs.p99)}), RSS ${(result.rssPeakKb / 1024).toFixed(1)} MB`
+            + (t.non2xx + t.errors + result.rate.failed + result.direct.failed > 0
+              ? ` — ERRORS: ${t.non2xx} non-2xx, ${t.errors} errors, ${result.rate.failed} failed (${result.rate.firstFailure ?? result.direct.firstFailure ?? ''})` : ''));
         }
       }
     }

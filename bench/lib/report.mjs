@@ -20,14 +20,13 @@ function pairedRatios(reps, baseReps, pick) {
 export function summarize(raw) {
   const summary = {};
   for (const [mode, byTarget] of Object.entries(raw.modes)) {
-    const direct = byTarget.direct ?? [];
     const pass = byTarget.passthrough;
     const gateway = byTarget.gateway;
     summary[mode] = {};
     for (const [name, reps] of Object.entries(byTarget)) {
-      if (name === 'direct' || reps.length === 0) continue;
+      if (reps.length === 0) continue;
       const rps = (r) => r.throughput.rps;
-      const added = (field, p) => median(reps.map((r, i) => (direct[i] ? r.rate[field][p] - direct[i][field][p] : NaN)));
+      const added = (field, p) => median(reps.map((r) => r.rate[field][p] - r.direct[field][p]));
       const row = {
         rps: median(reps.map(rps)),
         ratioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, rps)),
@@ -38,17 +37,14 @@ export function summarize(raw) {
         addedTtfbP50Us: mode === 'stream' ? added('ttfbUs', 'p50') : undefined,
         p50Us: median(reps.map((r) => r.rate.latencyUs.p50)),
         p99Us: median(reps.map((r) => r.rate.latencyUs.p99)),
+        directP50Us: median(reps.map((r) => r.direct.latencyUs.p50)),
+        directP99Us: median(reps.map((r) => r.direct.latencyUs.p99)),
+        cpuRatioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, (r) => r.cpuUsPerRequest)),
         rssPeakMb: Math.max(...reps.map((r) => r.rssPeakKb)) / 1024,
-        errors: reps.reduce((n, r) => n + r.throughput.non2xx + r.throughput.errors + r.rate.failed, 0),
+        errors: reps.reduce((n, r) => n + r.throughput.non2xx + r.throughput.errors + r.rate.failed + r.direct.failed, 0),
       };
       row.checks = checks(name, row);
       summary[mode][name] = row;
-    }
-    if (direct.length > 0) {
-      summary[mode].direct = {
-        p50Us: median(direct.map((d) => d.latencyUs.p50)),
-        p99Us: median(direct.map((d) => d.latencyUs.p99)),
-      };
     }
   }
   return summary;
@@ -77,9 +73,11 @@ const COLUMNS = [
   ['× pass', (m) => fmt.ratio(m.row.ratioVsPassthrough)],
   ['× gw', (m) => (m.row.ratioVsGateway === undefined ? '' : fmt.ratio(m.row.ratioVsGateway))],
   ['CPU/req', (m) => fmt.us(m.row.cpuUsPerRequest)],
+  ['CPU × pass', (m) => fmt.ratio(m.row.cpuRatioVsPassthrough)],
   ['p50 added', (m) => fmt.us(m.row.addedP50Us)],
   ['p99 added', (m) => fmt.us(m.row.addedP99Us)],
   ['TTFB p50 added', (m) => (m.row.addedTtfbP50Us === undefined ? '' : fmt.us(m.row.addedTtfbP50Us))],
+  ['direct p50/p99', (m) => `${fmt.us(m.row.directP50Us)} / ${fmt.us(m.row.directP99Us)}`],
   ['RSS peak MB', (m) => fmt.mb(m.row.rssPeakMb)],
   ['checks', (m) => m.row.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.what}`).join('; ')],
 ];
@@ -88,7 +86,7 @@ function rows(summary, labels) {
   const out = [];
   for (const [mode, byTarget] of Object.entries(summary)) {
     for (const [name, row] of Object.entries(byTarget)) {
-      if (name !== 'direct') out.push({ mode, label: labels[name] ?? name, row });
+      out.push({ mode, label: labels[name] ?? name, row });
     }
   }
   return out;
@@ -105,9 +103,6 @@ export function markdown(raw, summary, labels) {
   const m = raw.meta;
   const header = `| ${COLUMNS.map(([h]) => h).join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|`;
   const body = rows(summary, labels).map((r) => `| ${COLUMNS.map(([, f]) => f(r).replaceAll('|', '/')).join(' | ')} |`).join('\n');
-  const direct = Object.entries(summary)
-    .map(([mode, s]) => (s.direct ? `- direct to mock (${mode}): p50 ${fmt.us(s.direct.p50Us)}, p99 ${fmt.us(s.direct.p99Us)}` : ''))
-    .filter(Boolean).join('\n');
   const skipped = raw.skipped.map((s) => `- skipped **${s.target}**: ${s.reason}`).join('\n');
   const notes = raw.notes.map((n) => `- ${n}`).join('\n');
   return `# Bifrost-TS benchmark
@@ -121,15 +116,15 @@ export function markdown(raw, summary, labels) {
 ${header}
 ${body}
 
-${direct}
 ${skipped}
 ${notes}
 
 Medians over ${m.settings.repeats} interleaved repetitions. "× pass" and "× gw" are per-repetition ratios of
 completed requests per second against the pass-through and the plain gateway (median of the
-ratios). "added" latency is the target's percentile minus the direct-to-mock percentile measured in
-the same repetition at the same offered rate. CPU/req is the proxy process's utime+stime during the
-throughput phase divided by the requests it completed. RSS peak is the largest VmRSS sampled every
-50 ms during all load phases of the target.
+ratios). "added" latency is the target's percentile minus the percentile of direct calls to the mock
+made in the same open-loop job, interleaved with the target's requests at the same offered rate
+(the "direct" column). CPU/req is the proxy process's utime+stime during the throughput phase
+divided by the requests it completed ("CPU × pass": the same against the pass-through, lower is
+better). RSS peak is the largest VmRSS sampled every 50 ms during all load phases of the target.
 `;
 }

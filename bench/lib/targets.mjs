@@ -1,9 +1,10 @@
-// What the benchmark points its load at. `direct` is the mock itself (the latency baseline);
-// `passthrough` is the bare node:http + undici proxy; the `gateway*` targets run the real
-// `bifrost` command (dist/cli.js) on a config.json generated into a fresh temp app dir whose
-// `openai` provider points at the mock. Each gateway variant is probed before it is measured: a
-// feature that has not landed (the gateway starts but ignores the block) makes the target skip
-// with a printed reason instead of producing a misleading figure.
+// What the benchmark points its load at: `passthrough`, the bare node:http + undici proxy, and
+// the `gateway*` targets, which run the real `bifrost` command (dist/cli.js) on a config.json
+// generated into a fresh temp app dir whose `openai` provider points at the mock. The plain
+// gateway runs with telemetry, logging, governance and stores off (the bare request path); each
+// other variant turns on exactly its feature. Each gateway variant is probed before it is
+// measured: a feature that has not landed (the gateway starts but ignores the block) makes the
+// target skip with a printed reason instead of producing a misleading figure.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startNodeServer, waitForHttp } from './processes.mjs';
@@ -27,10 +28,15 @@ export function gatewayConfig(variant, options) {
         concurrency_and_buffer_size: { concurrency: 1000, buffer_size: 5000 },
       },
     },
-    plugins: [],
+    // Telemetry is on by default in Bifrost; only the observability variant keeps it.
+    plugins: [{ name: 'telemetry', enabled: false }],
+    config_store: { enabled: false },
+    logs_store: { enabled: false },
   };
   if (variant === 'governance') {
     config.client.enable_governance = true;
+    // Usage is flushed to the store in the background, as in production; admission stays in memory.
+    config.config_store = { enabled: true, type: 'sqlite', config: { path: join(options.appDir, 'config.db') } };
     config.governance = {
       budgets: [{ id: 'bench-budget', max_limit: 1_000_000_000, reset_duration: '1M' }],
       rate_limits: [{
@@ -47,7 +53,7 @@ export function gatewayConfig(variant, options) {
   }
   if (variant === 'observability') {
     config.client.enable_logging = true;
-    config.plugins.push({ name: 'telemetry', enabled: true, config: {} }, { name: 'logging', enabled: true, config: {} });
+    config.plugins = [{ name: 'telemetry', enabled: true, config: {} }, { name: 'logging', enabled: true, config: {} }];
     config.logs_store = { enabled: true, type: 'sqlite', config: { path: join(options.appDir, 'logs.db') } };
   }
   return config;

@@ -1,0 +1,135 @@
+// Checks of the benchmark's own instruments, so a figure never rests on a broken tool: the mock
+// speaks OpenAI's chat wire format (JSON and SSE, events flushed one by one), the pass-through
+// forwards bodies and headers and does not buffer streams, /proc readers see CPU and memory, and
+// the report computes paired ratios and added latency as documented. Run: `node --test bench/`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { startMockUpstream } from './mock-upstream.mjs';
+import { startPassthrough } from './passthrough.mjs';
+import { cpuTicks, memory } from './lib/processes.mjs';
+import { summarize } from './lib/report.mjs';
+import { requestBody, CHAT_PATH } from './lib/payloads.mjs';
+
+/** POSTs and records when each body chunk arrived (ms since the request was sent). */
+async function timedPost(url, body) {
+  const t0 = performance.now();
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const arrivals = [];
+  let text = '';
+  const decoder = new TextDecoder();
+  for await (const part of res.body) {
+    arrivals.push(performance.now() - t0);
+    text += decoder.decode(part, { stream: true });
+  }
+  return { status: res.status, headers: res.headers, text, arrivals };
+}
+
+function dataEvents(text) {
+  return text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+}
+
+test('mock answers a chat completion of realistic size and shape', async (t) => {
+  const mock = await startMockUpstream({ port: 0 });
+  t.after(() => mock.close());
+  const res = await timedPost(`http://127.0.0.1:${mock.port}${CHAT_PATH}`, requestBody(false));
+  assert.equal(res.status, 200);
+  assert.ok(res.text.length > 1200 && res.text.length < 2000, `body is ${res.text.length} bytes`);
+  const json = JSON.parse(res.text);
+  assert.equal(json.object, 'chat.completion');
+  assert.equal(json.choices[0].message.role, 'assistant');
+  assert.equal(json.usage.total_tokens, json.usage.prompt_tokens + json.usage.completion_tokens);
+});
+
+test('mock streams 20 chunk events flushed one by one, then [DONE]; usage only when asked', async (t) => {
+  const mock = await startMockUpstream({ port: 0, chunkGapMs: 2 });
+  t.after(() => mock.close());
+  const url = `http://127.0.0.1:${mock.port}${CHAT_PATH}`;
+  const res = await timedPost(url, requestBody(true));
+  assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+  const events = dataEvents(res.text);
+  assert.equal(events.length, 21);
+  assert.equal(events.at(-1), '[DONE]');
+  const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
+  assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.choices.length === 1));
+  assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');
+  assert.ok(res.arrivals.length >= 10, `events arrived in ${res.arrivals.length} reads`);
+  assert.ok(res.arrivals.at(-1) - res.arrivals[0] >= 19 * 2 * 0.9, 'events were spread over the gaps');
+
+  const withUsage = await timedPost(url, JSON.stringify({ ...JSON.parse(requestBody(true)), stream_options: { include_usage: true } }));
+  const last = dataEvents(withUsage.text).slice(-2);
+  assert.equal(last[1], '[DONE]');
+  assert.deepEqual(JSON.parse(last[0]).choices, []);
+  assert.equal(JSON.parse(last[0]).usage.completion_tokens, 18);
+});
+
+test('pass-through forwards method, path, body and auth, and pipes SSE without buffering', async (t) => {
+  const seen = [];
+  const echo = createServer((req, res) => {
+    let body = '';
+    req.on('data', (part) => { body += part; });
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  const mock = await startMockUpstream({ port: 0, chunkGapMs: 2 });
+  const viaEcho = await startPassthrough({ upstream: `http://127.0.0.1:${echo.address().port}` });
+  const viaMock = await startPassthrough({ upstream: `http://127.0.0.1:${mock.port}` });
+  t.after(async () => {
+    await viaEcho.close();
+    await viaMock.close();
+    await mock.close();
+    await new Promise((resolve) => echo.close(resolve));
+  });
+
+  const body = requestBody(false);
+  const res = await fetch(`http://127.0.0.1:${viaEcho.port}/v1/chat/completions?x=1`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' }, body,
+  });
+  assert.deepEqual(await res.json(), { ok: true });
+  assert.deepEqual(seen, [{ method: 'POST', url: '/v1/chat/completions?x=1', auth: 'Bearer sk-test', body }]);
+
+  const direct = await timedPost(`http://127.0.0.1:${mock.port}${CHAT_PATH}`, requestBody(true));
+  const proxied = await timedPost(`http://127.0.0.1:${viaMock.port}${CHAT_PATH}`, requestBody(true));
+  assert.equal(proxied.text, direct.text);
+  assert.ok(proxied.arrivals.length >= 10, `proxied events arrived in ${proxied.arrivals.length} reads`);
+  assert.ok(proxied.arrivals.at(-1) - proxied.arrivals[0] >= 19 * 2 * 0.9, 'proxied events were not held back');
+});
+
+test('/proc readers see CPU time and resident memory of a process', () => {
+  const before = cpuTicks(process.pid);
+  const end = Date.now() + 120;
+  while (Date.now() < end) Math.sqrt(Math.random());
+  assert.ok(cpuTicks(process.pid) > before, 'utime+stime grew during a busy loop');
+  const mem = memory(process.pid);
+  assert.ok(mem.rssKb > 10_000 && mem.hwmKb >= mem.rssKb, JSON.stringify(mem));
+  assert.equal(memory(2 ** 22 + 12345), undefined);
+});
+
+test('report pairs repetitions for ratios and subtracts the concurrent direct call for added latency', () => {
+  const rep = (rps, p50, directP50, cpu) => ({
+    throughput: { rps, non2xx: 0, errors: 0 },
+    rate: { failed: 0, latencyUs: { p50, p99: p50 * 2 } },
+    direct: { failed: 0, latencyUs: { p50: directP50, p99: directP50 * 2 } },
+    cpuUsPerRequest: cpu, rssPeakKb: 100 * 1024,
+  });
+  const raw = {
+    modes: {
+      plain: {
+        passthrough: [rep(1000, 500, 300, 50), rep(2000, 520, 300, 50), rep(1500, 510, 300, 50)],
+        gateway: [rep(900, 700, 300, 80), rep(1000, 900, 400, 90), rep(1500, 800, 300, 70)],
+        governance: [rep(800, 800, 300, 90), rep(1000, 900, 300, 90), rep(1400, 800, 300, 90)],
+      },
+    },
+  };
+  const s = summarize(raw).plain;
+  assert.equal(s.gateway.rps, 1000);
+  assert.equal(s.gateway.ratioVsPassthrough, 0.9); // ratios 0.9, 0.5, 1.0 → median 0.9
+  assert.equal(s.gateway.addedP50Us, 500); // 400, 500, 500
+  assert.equal(s.governance.ratioVsGateway, 0.9333333333333333); // 0.889, 1.0, 0.933
+  assert.equal(s.gateway.rssPeakMb, 100);
+  assert.ok(s.gateway.checks.every((c) => c.ok));
+  assert.ok(s.governance.checks.every((c) => c.ok));
+});
