@@ -87,13 +87,14 @@ function scan(text: string): void {
   if (i < text.length) fail('unexpected data after the JSON value');
 }
 
-/** Locates the first syntax problem; undefined when the text is valid JSON. */
+/** Locates the first syntax problem; undefined when the text is valid JSON or nests too deep to scan. */
 export function locateJsonError(text: string): JsonSyntaxProblem | undefined {
   try {
     scan(text);
     return undefined;
   } catch (error) {
-    if (!(error instanceof Stop)) return { position: 0, line: 1, column: 1, problem: 'nesting too deep' };
+    // A stack overflow on absurd nesting: let the caller fall back to JSON.parse's own message.
+    if (!(error instanceof Stop)) return undefined;
     const before = text.slice(0, error.position).split('\n');
     return { position: error.position, line: before.length, column: (before.at(-1)?.length ?? 0) + 1, problem: error.problem };
   }

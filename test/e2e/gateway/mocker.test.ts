@@ -2,6 +2,9 @@
 // request, so no upstream exists at all and no API key is needed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { silentLogger } from '../../../src/core/index.js';
@@ -11,13 +14,20 @@ import { startGateway, type RunningGateway } from '../../../src/main.js';
 const exampleDir = fileURLToPath(new URL('../../../examples/mocker', import.meta.url));
 let gw: RunningGateway;
 let client: OpenAI;
+let appDir: string;
 
 before(async () => {
-  const loaded = await loadAppConfig(exampleDir, {});
+  // A private copy: whatever the gateway writes into its app dir (stores) stays out of examples/.
+  appDir = await mkdtemp(join(tmpdir(), 'bifrost-mocker-'));
+  await cp(join(exampleDir, 'config.json'), join(appDir, 'config.json'));
+  const loaded = await loadAppConfig(appDir, {});
   gw = await startGateway({ port: 0, host: '127.0.0.1', loaded, logger: silentLogger, env: {} });
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'none', maxRetries: 0 });
 });
-after(async () => { await gw?.close(); });
+after(async () => {
+  await gw?.close();
+  await rm(appDir, { recursive: true, force: true });
+});
 
 test('examples/mocker answers a chat request with no upstream and no API key', async () => {
   const { data, response } = await client.chat.completions
