@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../../src/storage/database.js';
-import { openLogsStore, type LogsStore, type LogQuery } from '../../../src/storage/logs/index.js';
+import { openLogsStore, type LogsStore, type LogQuery, type LogSearchResult } from '../../../src/storage/logs/index.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { bulkInsert } from './support/bulk-rows.js';
 
@@ -61,7 +61,7 @@ function suite(name: string, open: () => Promise<{ database: Database; cleanup: 
       for (const [label, filters, expected] of CASES) {
         const query: LogQuery = { limit: 50, offset: 0, sort_by: 'timestamp', order: 'desc', ...filters };
         const times: number[] = [];
-        let result;
+        let result: LogSearchResult | undefined;
         for (let k = 0; k < 3; k += 1) {
           const t0 = performance.now();
           result = await store.search(query);
