@@ -113,7 +113,7 @@ test('report pairs repetitions for ratios and subtracts the concurrent direct ca
     throughput: { rps, non2xx: 0, errors: 0 },
     rate: { failed: 0, latencyUs: { p50, p99: p50 * 2 } },
     direct: { failed: 0, latencyUs: { p50: directP50, p99: directP50 * 2 } },
-    cpuUsPerRequest: cpu, rssPeakKb: 100 * 1024,
+    cpuUsPerRequest: cpu, rssPeakKb: 100 * 1024, rssRatePeakKb: 110 * 1024,
   });
   const raw = {
     modes: {

@@ -12,7 +12,7 @@ import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { clockTicks, cpuTicks, rssSampler, startNodeServer } from './lib/processes.mjs';
+import { clockTicks, cpuTicks, memory, rssSampler, startNodeServer } from './lib/processes.mjs';
 import { startLoadGenerator } from './lib/load.mjs';
 import { buildTargets, SkipTarget } from './lib/targets.mjs';
 import { CHAT_PATH, requestBody } from './lib/payloads.mjs';
@@ -111,12 +111,16 @@ async function measure(target, mode, ctx) {
   });
   const ticks1 = cpuTicks(target.pid);
   const others1 = [cpuTicks(ctx.load.pid), cpuTicks(ctx.mockPid)];
+  // Peak RSS is judged under the controlled load (fixed connections); the open-loop phase can pile
+  // up requests when the shared machine stalls, so its peak is kept apart.
+  const rssPeakKb = sampler.stop();
+  const rateSampler = rssSampler(target.pid);
   // The direct call to the mock runs in the same job, interleaved, as the latency baseline.
   const latency = await ctx.load.run({
     kind: 'rate', body, rate: ctx.opts.rate[mode], durationSec: ctx.opts.latencySec, stream: mode === 'stream',
     targets: [{ url: target.url, headers: target.headers }, { url: ctx.directUrl, headers: {} }],
   });
-  const rssPeakKb = sampler.stop();
+  const rssRatePeakKb = rateSampler.stop();
   const completed = throughput.ok + throughput.non2xx;
   const perRequest = (ticks) => (completed > 0 ? (ticks / ctx.ticksPerSec) * 1e6 / completed : NaN);
   const cpuUsPerRequest = perRequest(ticks1 - ticks0);
@@ -124,7 +128,7 @@ async function measure(target, mode, ctx) {
   const loadCpuUsPerRequest = perRequest(others1[0] - others0[0]);
   const mockCpuUsPerRequest = perRequest(others1[1] - others0[1]);
   const [rate, direct] = latency.results;
-  return { throughput, rate, direct, achievedSendRps: latency.achievedSendRps, cpuUsPerRequest, loadCpuUsPerRequest, mockCpuUsPerRequest, rssPeakKb };
+  return { throughput, rate, direct, achievedSendRps: latency.achievedSendRps, cpuUsPerRequest, loadCpuUsPerRequest, mockCpuUsPerRequest, rssPeakKb, rssRatePeakKb };
 }
 
 async function main() {
@@ -140,7 +144,7 @@ async function main() {
         + `${opts.connections.stream} (stream) connections; latency ${opts.latencySec} s at ${opts.rate.plain} / ${opts.rate.stream} req/s; `
         + `warm-up ${opts.warmupSec} s; mock: ${opts.mockLatencyMs} ms latency, 20 SSE events ${opts.chunkGapMs} ms apart; gateway log level ${opts.logLevel}`,
     },
-    skipped: [], notes: [], modes: {},
+    skipped: [], notes: [], modes: {}, idleRssKb: {},
   };
   const labels = {};
   try {
@@ -161,6 +165,7 @@ async function main() {
         const handle = await target.start(ctx);
         stops.push(handle.stop);
         running.push({ ...target, ...handle });
+        raw.idleRssKb[target.name] = memory(handle.pid)?.rssKb;
         labels[target.name] = target.label;
         log(`bench: ${target.label} ready (pid ${handle.pid})${handle.note ? ` — note: ${handle.note}` : ''}`);
         if (handle.note) raw.notes.push(`${target.label}: ${handle.note}`);

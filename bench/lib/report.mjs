@@ -41,6 +41,8 @@ export function summarize(raw) {
         directP99Us: median(reps.map((r) => r.direct.latencyUs.p99)),
         cpuRatioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, (r) => r.cpuUsPerRequest)),
         rssPeakMb: Math.max(...reps.map((r) => r.rssPeakKb)) / 1024,
+        rssRatePhasePeakMb: Math.max(...reps.map((r) => r.rssRatePeakKb)) / 1024,
+        rssIdleMb: (raw.idleRssKb?.[name] ?? NaN) / 1024,
         errors: reps.reduce((n, r) => n + r.throughput.non2xx + r.throughput.errors + r.rate.failed + r.direct.failed, 0),
       };
       row.checks = checks(name, row);
@@ -78,7 +80,7 @@ const COLUMNS = [
   ['p99 added', (m) => fmt.us(m.row.addedP99Us)],
   ['TTFB p50 added', (m) => (m.row.addedTtfbP50Us === undefined ? '' : fmt.us(m.row.addedTtfbP50Us))],
   ['direct p50/p99', (m) => `${fmt.us(m.row.directP50Us)} / ${fmt.us(m.row.directP99Us)}`],
-  ['RSS peak MB', (m) => fmt.mb(m.row.rssPeakMb)],
+  ['RSS idle/peak MB', (m) => `${fmt.mb(m.row.rssIdleMb)} / ${fmt.mb(m.row.rssPeakMb)}`],
   ['checks', (m) => m.row.checks.map((c) => `${c.ok ? 'ok' : 'FAIL'} ${c.what}`).join('; ')],
 ];
 
@@ -125,6 +127,8 @@ ratios). "added" latency is the target's percentile minus the percentile of dire
 made in the same open-loop job, interleaved with the target's requests at the same offered rate
 (the "direct" column). CPU/req is the proxy process's utime+stime during the throughput phase
 divided by the requests it completed ("CPU × pass": the same against the pass-through, lower is
-better). RSS peak is the largest VmRSS sampled every 50 ms during all load phases of the target.
+better). RSS idle is VmRSS right after start-up; RSS peak the largest VmRSS sampled every 50 ms
+during the throughput phases (fixed connections); the JSON also keeps the peak of the open-loop
+phases (\`rssRatePhasePeakMb\`), which a stalled shared machine can inflate.
 `;
 }
