@@ -10,18 +10,18 @@ import { Awareness } from './awareness/awareness.js';
 import { TransmitLimitedQueue } from './broadcast/transmit-limited-queue.js';
 import type { AliveDelegate, ConflictDelegate, Delegate, EventDelegate } from './delegate.js';
 import { NodeTable } from './state/node-table.js';
-import { bytesToIp, ipToBytes, isDeadOrLeft, toNode, type Node, type NodeRecord } from './state/node.js';
+import { ipToBytes, isDeadOrLeft, toNode, type Node, type NodeRecord } from './state/node.js';
 import { nodeAddress, type Core } from './core.js';
 import { AckHandlers } from './probe/ack-handlers.js';
 import { Prober } from './probe/probe.js';
 import { DropCounters } from './net/drop-counters.js';
 import { PacketIO } from './net/packet-io.js';
-import { StreamIO, concat } from './net/stream-io.js';
 import { handlePacket } from './net/packet-handler.js';
 import { handleStream } from './net/stream-handler.js';
 import { gossip, COMPOUND_OVERHEAD } from './gossip/gossip.js';
 import { pushPullNode } from './push-pull/push-pull.js';
-import { encodeMessage, encodeTyped } from './wire/codec.js';
+import { encodeMessage } from './wire/codec.js';
+import { encodeUserStream } from './wire/stream.js';
 import { makeCompounds } from './wire/compound.js';
 import { META_MAX_SIZE, MessageType } from './wire/messages.js';
 import type { Address, Transport } from './transport/transport.js';
@@ -50,7 +50,6 @@ export async function createMemberlist(config: MemberlistConfig, options: Member
 
 export class Memberlist {
   private readonly core: Core;
-  private readonly streams: StreamIO;
   private readonly prober: Prober;
   private readonly timers: TimerHandle[] = [];
   private seq = 0;
@@ -92,15 +91,14 @@ export class Memberlist {
       getBroadcasts: (overhead, limit) => this.getBroadcasts(overhead, limit),
     };
     this.core = core;
-    this.streams = new StreamIO(config, io);
-    this.prober = new Prober(core, this.streams);
+    this.prober = new Prober(core);
   }
 
   /** @internal Binds handlers, announces ourselves and starts the loops. */
   start(): void {
     const { core, config } = this;
     core.transport.onPacket((data, from) => handlePacket(core, data, from));
-    core.transport.onStream((conn, from) => { void handleStream(core, this.streams, conn, from); });
+    core.transport.onStream((conn, from) => { void handleStream(core, conn, from); });
     core.table.aliveNode({
       Incarnation: core.table.nextIncarnation(), Node: config.name, Addr: core.advertise.addr,
       Port: core.advertise.port, Meta: this.readMeta(), Vsn: this.vsn(),
@@ -144,7 +142,7 @@ export class Memberlist {
     for (const raw of addrs) {
       try {
         const addr = await this.resolve(raw);
-        await pushPullNode(this.core, this.streams, addr, true);
+        await pushPullNode(this.core, addr, true);
         ok++;
       } catch (e) {
         errors.push(`${raw}: ${e instanceof Error ? e.message : String(e)}`);
@@ -180,15 +178,15 @@ export class Memberlist {
 
   sendBestEffort(node: Node, msg: Uint8Array): void {
     const record = this.core.table.nodeMap.get(node.name);
-    this.rawSendPacket({ host: node.addr, port: node.port }, concat([Uint8Array.of(MessageType.user), msg]), record);
+    this.rawSendPacket({ host: node.addr, port: node.port }, prefixUser(msg), record);
   }
 
   async sendReliable(node: Node, msg: Uint8Array): Promise<void> {
     const conn = await this.core.transport.dialStream({ host: node.addr, port: node.port }, this.config.tcpTimeoutMs);
     try {
-      const body = concat([encodeTyped(MessageType.user, { UserMsgLen: msg.length }), msg]);
+      conn.on('error', () => {});
       await new Promise<void>((resolve, reject) => {
-        conn.write(this.streams.frame(body, { dialer: true }), (err) => (err ? reject(err) : resolve()));
+        conn.write(this.core.io.frame(encodeUserStream(msg), { dialer: true }), (err) => (err ? reject(err) : resolve()));
       });
     } finally {
       conn.end();
@@ -241,7 +239,7 @@ export class Memberlist {
     const node = candidates[Math.floor(this.core.random.next() * candidates.length)];
     if (!node) return;
     try {
-      await pushPullNode(this.core, this.streams, nodeAddress(node), false);
+      await pushPullNode(this.core, nodeAddress(node), false);
     } catch (e) {
       this.core.logger.warn({ node: node.name, err: String(e) }, 'memberlist: push/pull failed');
     }
@@ -263,7 +261,7 @@ export class Memberlist {
     for (const m of msgs) used += overhead + m.length;
     const avail = limit - used;
     if (avail > overhead + 1) {
-      for (const b of app.call(this.core.delegate, overhead + 1, avail)) msgs.push(concat([Uint8Array.of(MessageType.user), b]));
+      for (const b of app.call(this.core.delegate, overhead + 1, avail)) msgs.push(prefixUser(b));
     }
     return msgs;
   }
@@ -288,4 +286,10 @@ export function pushPullScale(intervalMs: number, n: number): number {
   return (Math.ceil(Math.log2(n) - Math.log2(32)) + 1) * intervalMs;
 }
 
-export { bytesToIp };
+/** A UDP user message: the 08 type byte, then the raw bytes. */
+function prefixUser(msg: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + msg.length);
+  out[0] = MessageType.user;
+  out.set(msg, 1);
+  return out;
+}

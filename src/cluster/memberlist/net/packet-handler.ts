@@ -3,7 +3,7 @@
 // the pending probes, alive/suspect/dead to the state machine, user messages to the delegate.
 // Anything refused is counted by reason; nothing here throws.
 import type { Core } from '../core.js';
-import { decodeMessage, encodeMessage } from '../wire/codec.js';
+import { encodeMessage } from '../wire/codec.js';
 import { isWireError } from '../wire/errors.js';
 import { MessageType, type IndirectPingReq, type Message, type Ping } from '../wire/messages.js';
 import type { Address } from '../transport/transport.js';
@@ -11,24 +11,17 @@ import { bytesToIp } from '../state/node.js';
 
 export function handlePacket(core: Core, data: Uint8Array, from: Address): void {
   if (core.isShutdown()) return;
-  let leaves: Uint8Array[];
+  let messages: Message[];
   try {
     const opened = core.io.open(data);
-    if (opened.truncated > 0) core.drops.add('truncated_compound');
-    leaves = opened.leaves;
+    for (const e of opened.errors) core.drops.add(e.reason);
+    messages = opened.messages;
   } catch (e) {
     core.drops.add(dropReason(e));
     core.logger.debug({ from, err: String(e) }, 'memberlist: dropped packet');
     return;
   }
-  for (const leaf of leaves) {
-    let msg: Message;
-    try {
-      msg = decodeMessage(leaf);
-    } catch (e) {
-      core.drops.add(dropReason(e));
-      continue;
-    }
+  for (const msg of messages) {
     try {
       dispatch(core, msg, from);
     } catch (e) {

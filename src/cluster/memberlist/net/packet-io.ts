@@ -1,104 +1,63 @@
-// The UDP packet pipeline around G1's wire primitives (Go's rawSendMsgPacket and ingestPacket):
-// out — LZW if smaller, CRC when the peer speaks protocol 5, AES-GCM with the label as AAD, label
-// header; in — the same layers peeled in reverse, compounds and compress wrappers flattened into
-// leaf messages. Every refusal is a WireError with a reason the caller counts.
+// Binds G1's wire pipelines (wire/packet.ts, wire/stream.ts) to this node's configuration: label,
+// keyring, encryption version, compression and the inbound verification policy — so protocol code
+// just says "seal this packet", "open that datagram", "frame this stream message".
+import type { Duplex } from 'node:stream';
 import type { MemberlistConfig } from '../config.js';
-import { WireError } from '../wire/errors.js';
-import { MessageType } from '../wire/messages.js';
-import { encodeTyped, decodeBody } from '../wire/codec.js';
-import { toCompress } from '../wire/structs.js';
-import { decodeCompound } from '../wire/compound.js';
-import { addCrc, hasCrc, stripCrc } from '../wire/crc.js';
-import { addLabel, checkLabel, labelBytes, stripLabel } from '../wire/label.js';
-import { lzwCompress, lzwDecompress } from '../wire/lzw.js';
+import { labelBytes } from '../wire/label.js';
+import { decodePacket, encodePacket, type DecodedPacket } from '../wire/packet.js';
+import { encodeStream, readStreamMessage, type ReadStreamResult } from '../wire/stream.js';
 import { Keyring } from '../security/keyring.js';
-import { decryptPayload, encryptedLength, encryptPayload, encryptionVersionFor } from '../security/encryption.js';
-
-/** Wire-level nesting allowed inside a packet (compound in compress in compound…). */
-const MAX_NESTING = 4;
-
-export interface OpenedPacket {
-  leaves: Uint8Array[];
-  /** Compound parts declared but missing. */
-  truncated: number;
-}
+import { encryptedLength, encryptionVersionFor, type EncryptionVersion } from '../security/encryption.js';
 
 export class PacketIO {
-  readonly keyring: Keyring | undefined;
-  private readonly labelRaw: Uint8Array;
+  readonly keyring: Keyring | null;
+  private readonly version: EncryptionVersion;
+  private readonly labelLen: number;
 
   constructor(private readonly config: MemberlistConfig) {
-    this.keyring = config.keys.length > 0 ? new Keyring(config.keys) : undefined;
-    this.labelRaw = labelBytes(config.label);
-  }
-
-  get encryptionEnabled(): boolean {
-    return this.keyring !== undefined;
+    this.keyring = config.keys.length > 0 ? new Keyring(config.keys) : null;
+    this.version = encryptionVersionFor(config.protocolVersion);
+    this.labelLen = labelBytes(config.label).length;
   }
 
   /** Bytes the label header and encryption add to a packet, for the 1400-byte budget. */
   overhead(): number {
-    const label = this.labelRaw.length > 0 ? 2 + this.labelRaw.length : 0;
-    const enc = this.keyring ? encryptedLength(encryptionVersionFor(this.config.protocolVersion), 0) : 0;
-    return label + enc;
+    return (this.labelLen > 0 ? 2 + this.labelLen : 0) + (this.keyring ? encryptedLength(this.version, 0) : 0);
   }
 
-  compress(msg: Uint8Array): Uint8Array {
-    return encodeTyped(MessageType.compress, { Algo: 0, Buf: lzwCompress(msg) });
-  }
-
-  /** Wraps one (possibly compound) message for the wire. */
+  /** Wraps one (possibly compound) message for UDP; `crc` when the peer's PMax ≥ 5. */
   seal(msg: Uint8Array, options: { crc: boolean }): Uint8Array {
-    let out = msg;
-    if (this.config.enableCompression) {
-      const c = this.compress(out);
-      if (c.length < out.length) out = c;
-    }
-    if (options.crc) out = addCrc(out);
-    if (this.keyring && this.config.gossipVerifyOutgoing) {
-      out = encryptPayload(this.keyring.getPrimaryKey(), out, {
-        version: encryptionVersionFor(this.config.protocolVersion), aad: this.labelRaw,
-      });
-    }
-    return addLabel(out, this.config.label);
+    return encodePacket(msg, {
+      label: this.config.label, crc: options.crc, compress: this.config.enableCompression,
+      keyring: this.config.gossipVerifyOutgoing ? this.keyring : null, encryptionVersion: this.version,
+    });
   }
 
-  /** Peels a received datagram down to its leaf messages. Throws WireError. */
-  open(data: Uint8Array): OpenedPacket {
-    const { raw, rest } = stripLabel(data);
-    const aad = checkLabel(raw, { label: this.config.label, skipInboundLabelCheck: this.config.skipInboundLabelCheck });
-    let buf = rest;
-    if (this.keyring) {
-      try {
-        buf = decryptPayload(this.keyring, buf, aad);
-      } catch (e) {
-        if (this.config.gossipVerifyIncoming) throw e;
-      }
-    }
-    if (hasCrc(buf)) buf = stripCrc(buf);
-    const out: OpenedPacket = { leaves: [], truncated: 0 };
-    this.flatten(buf, out, 0);
-    return out;
+  /** Peels a datagram to its messages. Throws WireError for a packet refused as a whole. */
+  open(data: Uint8Array): DecodedPacket {
+    return decodePacket(data, {
+      label: this.config.label, skipInboundLabelCheck: this.config.skipInboundLabelCheck,
+      keyring: this.keyring, verifyIncoming: this.config.gossipVerifyIncoming,
+    });
   }
 
-  decompress(buf: Uint8Array): Uint8Array {
-    const c = toCompress(decodeBody(buf));
-    if (c.Algo !== 0) throw new WireError('bad_algo', `compression algorithm ${c.Algo}`);
-    return lzwDecompress(c.Buf);
+  /** Frames a stream message; only the dialer writes the label header. */
+  frame(msg: Uint8Array, options: { dialer: boolean }): Uint8Array {
+    return encodeStream(msg, {
+      label: this.config.label, writeLabelHeader: options.dialer, compress: this.config.enableCompression,
+      keyring: this.config.gossipVerifyOutgoing ? this.keyring : null, encryptionVersion: this.version,
+    });
   }
 
-  private flatten(buf: Uint8Array, out: OpenedPacket, depth: number): void {
-    if (buf.length < 1) throw new WireError('truncated', 'empty message');
-    if (depth > MAX_NESTING) throw new WireError('bad_compound', 'messages nested too deeply');
-    const type = buf[0];
-    if (type === MessageType.compound) {
-      const c = decodeCompound(buf);
-      out.truncated += c.truncated;
-      for (const part of c.parts) this.flatten(part, out, depth + 1);
-    } else if (type === MessageType.compress) {
-      this.flatten(this.decompress(buf), out, depth + 1);
-    } else {
-      out.leaves.push(buf);
-    }
+  write(conn: Duplex, msg: Uint8Array, options: { dialer: boolean }): void {
+    conn.write(this.frame(msg, options));
+  }
+
+  /** Reads one stream message; `accepting` expects the dialer's label header. */
+  read(conn: Duplex, options: { accepting: boolean }): Promise<ReadStreamResult> {
+    return readStreamMessage(conn, {
+      label: this.config.label, skipInboundLabelCheck: this.config.skipInboundLabelCheck,
+      readLabelHeader: options.accepting, keyring: this.keyring, verifyIncoming: this.config.gossipVerifyIncoming,
+    });
   }
 }

@@ -7,15 +7,13 @@ import { sleep } from '../clock.js';
 import { encodeMessage } from '../wire/codec.js';
 import { makeCompound } from '../wire/compound.js';
 import { MessageType, type Ping } from '../wire/messages.js';
-import { toAckResp } from '../wire/structs.js';
 import { isDeadOrLeft, NodeStateType, type NodeRecord } from '../state/node.js';
-import type { StreamIO } from '../net/stream-io.js';
 
 export class Prober {
   private index = 0;
   private running = false;
 
-  constructor(private readonly core: Core, private readonly streams: StreamIO) {}
+  constructor(private readonly core: Core) {}
 
   /** One probe round; overlapping ticks are skipped, as Go's ticker drops them. */
   async tick(): Promise<void> {
@@ -108,10 +106,9 @@ export class Prober {
     const deadline = sleep(core.clock, budgetMs).then(() => false);
     const attempt = (async (): Promise<boolean> => {
       conn = await core.transport.dialStream(nodeAddress(node), budgetMs);
-      this.streams.write(conn, encodeMessage({ type: MessageType.ping, body: ping }), { dialer: true });
-      const reply = await this.streams.read(conn, { accepting: false });
-      if (reply.type !== MessageType.ackResp) return false;
-      return toAckResp(await reply.source.readMsgpack()).SeqNo === ping.SeqNo;
+      core.io.write(conn, encodeMessage({ type: MessageType.ping, body: ping }), { dialer: true });
+      const { message } = await core.io.read(conn, { accepting: false });
+      return message.type === MessageType.ackResp && message.body.SeqNo === ping.SeqNo;
     })().catch(() => false);
     try {
       return await Promise.race([attempt, deadline]);

@@ -3,43 +3,25 @@
 // then merges the other's after checking protocol/delegate version compatibility (verifyProtocol).
 import type { Duplex } from 'node:stream';
 import type { Core } from '../core.js';
-import { encodeTyped } from '../wire/codec.js';
 import { WireError } from '../wire/errors.js';
 import { MessageType, type PushNodeState, type PushPull } from '../wire/messages.js';
-import { encodeMsgpack } from '../wire/msgpack.js';
-import { fromStruct, toErrResp, toPushNodeState, toPushPullHeader } from '../wire/structs.js';
+import { encodePushPull } from '../wire/stream.js';
 import { NodeStateType, type NodeRecord } from '../state/node.js';
-import type { ByteSource } from '../net/stream-reader.js';
-import { concat, type StreamIO } from '../net/stream-io.js';
 import type { Address } from '../transport/transport.js';
 
-/** HEAD's limits: at most 1M nodes and 20 MiB of user state in one push/pull. */
-const MAX_PUSH_NODES = 1_000_000;
-const MAX_USER_STATE = 20 * 1024 * 1024;
+export function localState(core: Core, join: boolean): PushPull {
+  const userState = core.delegate?.localState?.(join) ?? new Uint8Array(0);
+  const nodes = core.table.nodes.map(toPushNode);
+  return { header: { Join: join, Nodes: nodes.length, UserStateLen: userState.length }, nodes, userState };
+}
 
 export function encodeLocalState(core: Core, join: boolean): Uint8Array {
-  const user = core.delegate?.localState?.(join) ?? new Uint8Array(0);
-  const nodes = core.table.nodes.map((n) => encodeMsgpack(fromStruct(toPushNode(n))));
-  const header = encodeTyped(MessageType.pushPull, { Join: join, Nodes: nodes.length, UserStateLen: user.length });
-  return concat([header, ...nodes, user]);
+  return encodePushPull(localState(core, join));
 }
 
 function toPushNode(n: NodeRecord): PushNodeState {
   return { Name: n.name, Addr: n.addr, Port: n.port, Meta: n.meta.length > 0 ? n.meta : null,
     Incarnation: n.incarnation, State: n.state, Vsn: n.vsn };
-}
-
-/** Reads the body of a pushPull message (after its type byte). */
-export async function readRemoteState(source: ByteSource): Promise<PushPull> {
-  const header = toPushPullHeader(await source.readMsgpack());
-  if (header.Nodes < 0 || header.Nodes > MAX_PUSH_NODES) throw new WireError('too_large', `push/pull of ${header.Nodes} nodes`);
-  if (header.UserStateLen < 0 || header.UserStateLen > MAX_USER_STATE) {
-    throw new WireError('too_large', `push/pull user state of ${header.UserStateLen} bytes`);
-  }
-  const nodes: PushNodeState[] = [];
-  for (let i = 0; i < header.Nodes; i++) nodes.push(toPushNodeState(await source.readMsgpack()));
-  const userState = header.UserStateLen > 0 ? await source.readBytes(header.UserStateLen) : new Uint8Array(0);
-  return { header, nodes, userState };
 }
 
 /** Throws if the remote nodes' protocol or delegate versions can't coexist with ours. */
@@ -78,16 +60,16 @@ export function mergeRemoteState(core: Core, remote: PushPull, join: boolean): v
 }
 
 /** Dials `addr`, exchanges state, merges the reply. Throws on any failure. */
-export async function pushPullNode(core: Core, streams: StreamIO, addr: Address, join: boolean): Promise<void> {
+export async function pushPullNode(core: Core, addr: Address, join: boolean): Promise<void> {
   const conn: Duplex = await core.transport.dialStream(addr, core.config.tcpTimeoutMs);
+  conn.on('error', () => {});
   const timer = core.clock.setTimer(() => conn.destroy(new Error('push/pull timed out')), core.config.tcpTimeoutMs);
   try {
-    streams.write(conn, encodeLocalState(core, join), { dialer: true });
-    const reply = await streams.read(conn, { accepting: false });
-    if (reply.type === MessageType.err) throw new Error(`remote error: ${toErrResp(await reply.source.readMsgpack()).Error}`);
-    if (reply.type !== MessageType.pushPull) throw new WireError('unexpected_message', `expected push/pull reply, got type ${reply.type}`);
-    const remote = await readRemoteState(reply.source);
-    mergeRemoteState(core, remote, join);
+    core.io.write(conn, encodeLocalState(core, join), { dialer: true });
+    const { message } = await core.io.read(conn, { accepting: false });
+    if (message.type === MessageType.err) throw new Error(`remote error: ${message.body.Error}`);
+    if (message.type !== MessageType.pushPull) throw new WireError('unexpected_message', `expected push/pull reply, got type ${message.type}`);
+    mergeRemoteState(core, message.body, join);
   } finally {
     timer.cancel();
     conn.destroy();
