@@ -2,6 +2,7 @@
 // The `bifrost` command: parses Bifrost's flags, starts the gateway, and shuts it down gracefully on
 // SIGINT/SIGTERM (a second signal exits at once). Invalid flags or config end the process with
 // exit code 1 (2 for usage errors) and a message listing every problem, never a stack trace.
+import { mkdir } from 'node:fs/promises';
 import { ConfigError, parseServerFlags, processEnv, USAGE, UsageError } from './config/index.js';
 import { createLogger } from './logging/index.js';
 import { startGateway } from './main.js';
@@ -22,6 +23,8 @@ async function run(argv: readonly string[]): Promise<void> {
   const logger = createLogger({ level: flags.logLevel, style: flags.logStyle });
   let running;
   try {
+    // Bifrost creates its app dir on first start; the stores put config.db / logs.db there.
+    await mkdir(flags.appDir, { recursive: true });
     running = await startGateway({ port: flags.port, host: flags.host, appDir: flags.appDir, env, logger });
   } catch (error) {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
