@@ -13,6 +13,10 @@ import {
 import { createLogger, type LogLevel, type LogStyle } from './logging/index.js';
 import { createMockerPlugin, MOCKER_PLUGIN_NAME } from './plugins/mocker/index.js';
 import { buildHttpServer, type HealthCheck, type RouteModule } from './transports/http/index.js';
+// storage (S)
+import { openConfigStorage, storeHealthCheck } from './storage/bootstrap.js';
+import { adminRoutes } from './transports/http/admin/index.js';
+import { BIFROST_TS_VERSION } from './storage/version.js';
 // governance (GV)
 import { createGovernance, GOVERNANCE_PLUGIN, governancePluginConfigSchema } from './plugins/governance/index.js';
 import { createPriceBook, loadBundledPricing } from './pricing/index.js';
@@ -136,6 +140,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   //  - readiness checks for databases / cluster: `healthChecks.push({ name, check })`;
   //  - their shutdown: `closers.push(() => store.close())`.
   // ───────────────────────────────────────────────────────────────────────────────────────────
+
+  // storage (S): config store (reconcile config.json, live snapshot), admin API + auth, /health ping.
+  const storage = await openConfigStorage({ loaded, env, appDir: options.appDir, logger });
+  closers.push(() => storage.close());
+  holder.replace(storage.service.current().config);
+  storage.service.subscribe((snapshot) => holder.replace(snapshot.config));
+  routes.push(adminRoutes({ service: storage.service, sessions: storage.sessions, env, version: `v${BIFROST_TS_VERSION}`, logger }));
+  if (storage.database) healthChecks.push(storeHealthCheck('config_store', storage.database, holder));
 
   // governance (GV): virtual keys, budgets, rate limits + /api/governance/*.
   await wireGovernance({ loaded, holder, env, appDir: options.appDir, logger, plugins, routes, closers });

@@ -1,0 +1,110 @@
+// Admin authentication (governance.auth_config). When enabled, `/api/*`, `/metrics` and `/ws` need
+// either Basic credentials or a session token (cookie `token`, or `Authorization: Bearer`) from
+// POST /api/session/login. Inference routes are never behind the admin password. A verified Basic
+// credential is remembered (as a digest) so the slow Argon2id check runs once, not per request.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { sha256Hex, verifyPassword } from '../../../security/index.js';
+import type { Json } from '../../../storage/config-store/index.js';
+import { SESSION_TTL_MS } from '../../../storage/config-store/sessions.js';
+import { httpError } from '../bifrost-error.js';
+import type { AdminOptions } from './context.js';
+import { parseBody } from './errors.js';
+
+export const SESSION_COOKIE = 'token';
+const PUBLIC_API = new Set(['/api/session/login', '/api/session/logout', '/api/session/is-auth-enabled', '/api/governance/virtual-keys/quota']);
+const MAX_REMEMBERED = 64;
+
+const loginSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+
+interface AuthSettings {
+  enabled: boolean;
+  username: string;
+  passwordHash: string;
+}
+
+function settings(options: AdminOptions): AuthSettings {
+  const value: Json | undefined = options.service.contents().sections.get('auth')?.value;
+  return {
+    enabled: value?.is_enabled === true,
+    username: typeof value?.admin_username === 'string' ? value.admin_username : '',
+    passwordHash: typeof value?.admin_password_hash === 'string' ? value.admin_password_hash : '',
+  };
+}
+
+export function isProtectedPath(path: string): boolean {
+  if (path === '/metrics' || path === '/ws') return true;
+  return path.startsWith('/api/') && !PUBLIC_API.has(path);
+}
+
+function cookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+function sessionToken(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim();
+  return cookie(request, SESSION_COOKIE);
+}
+
+export function registerAdminAuth(app: FastifyInstance, options: AdminOptions): void {
+  const remembered = new Set<string>();
+
+  const checkPassword = async (auth: AuthSettings, username: string, password: string): Promise<boolean> => {
+    if (username !== auth.username || auth.passwordHash === '') return false;
+    const digest = sha256Hex(`${username}\u0000${password}\u0000${auth.passwordHash}`);
+    if (remembered.has(digest)) return true;
+    if (!(await verifyPassword(password, auth.passwordHash))) return false;
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    remembered.add(digest);
+    return true;
+  };
+
+  const authenticated = async (request: FastifyRequest, auth: AuthSettings): Promise<boolean> => {
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Basic ')) {
+      const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      return colon > 0 && checkPassword(auth, decoded.slice(0, colon), decoded.slice(colon + 1));
+    }
+    const token = sessionToken(request);
+    return token !== undefined && token !== '' && options.sessions.isValid(token);
+  };
+
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    if (!isProtectedPath(path)) return;
+    const auth = settings(options);
+    if (!auth.enabled) return;
+    if (await authenticated(request, auth)) return;
+    throw httpError(401, 'unauthorized', 'authentication required: send Basic credentials or log in with POST /api/session/login');
+  });
+
+  app.get('/api/session/is-auth-enabled', async (request) => {
+    const auth = settings(options);
+    return { is_auth_enabled: auth.enabled, has_valid_token: auth.enabled ? await authenticated(request, auth) : true };
+  });
+
+  app.post('/api/session/login', async (request, reply) => {
+    const body = parseBody(loginSchema, request.body);
+    const auth = settings(options);
+    if (!auth.enabled) throw httpError(400, 'invalid_request_error', 'authentication is not enabled');
+    if (!(await checkPassword(auth, body.username, body.password))) throw httpError(401, 'unauthorized', 'invalid username or password');
+    const session = await options.sessions.create(SESSION_TTL_MS);
+    reply.header('set-cookie', `${SESSION_COOKIE}=${session.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(SESSION_TTL_MS / 1000)}`);
+    return { message: 'login successful', token: session.token, expires_at: new Date(session.expiresAt).toISOString() };
+  });
+
+  app.post('/api/session/logout', async (request, reply) => {
+    const token = sessionToken(request);
+    if (token) await options.sessions.revoke(token);
+    reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+    return { message: 'logout successful' };
+  });
+}

@@ -1,0 +1,85 @@
+// /api/plugins: the `plugins` array of config.json, editable at runtime. Plugin configs may carry
+// credentials, so they are sealed at rest and redacted in responses.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { pluginEntrySchema } from '../../../config/index.js';
+import type { Json, StoredPlugin } from '../../../storage/config-store/index.js';
+import type { AdminOptions } from './context.js';
+import { conflict, notFound, parseBody, translateStoreError } from './errors.js';
+import { pluginResponse } from './redact.js';
+
+interface PluginParams { name: string }
+
+const pluginUpdateSchema = z.looseObject({
+  enabled: z.boolean().optional(),
+  config: z.unknown().optional(),
+  path: z.string().optional(),
+  version: z.number().int().optional(),
+  placement: z.enum(['pre_builtin', 'post_builtin']).optional(),
+  order: z.number().int().optional(),
+});
+
+export function registerPluginRoutes(app: FastifyInstance, options: AdminOptions): void {
+  const { service } = options;
+  const live = (): StoredPlugin[] => [...service.contents().plugins.values()].filter((p) => !p.deleted);
+
+  app.get('/api/plugins', async () => {
+    const plugins = live().map(pluginResponse);
+    return { plugins, count: plugins.length };
+  });
+
+  app.get<{ Params: PluginParams }>('/api/plugins/:name', async (request) => {
+    const plugin = service.contents().plugins.get(request.params.name);
+    if (!plugin || plugin.deleted) throw notFound(`plugin "${request.params.name}"`);
+    return pluginResponse(plugin);
+  });
+
+  app.post('/api/plugins', async (request) => {
+    const entry = parseBody(pluginEntrySchema, request.body);
+    try {
+      return await service.update((draft) => {
+        const existing = draft.contents.plugins.get(entry.name);
+        if (existing && !existing.deleted) throw conflict(`plugin "${entry.name}" already exists; use PUT /api/plugins/${entry.name}`);
+        const { name, ...config } = entry;
+        const plugin: StoredPlugin = { name, config: config as Json, hash: existing?.hash ?? null, deleted: false };
+        draft.contents.plugins.set(name, plugin);
+        draft.touchPlugin(name);
+        return { message: 'plugin created successfully', plugin: pluginResponse(plugin) };
+      });
+    } catch (error) {
+      return translateStoreError(error);
+    }
+  });
+
+  app.put<{ Params: PluginParams }>('/api/plugins/:name', async (request) => {
+    const patch = parseBody(pluginUpdateSchema, request.body);
+    const { name } = request.params;
+    try {
+      return await service.update((draft) => {
+        const existing = draft.contents.plugins.get(name);
+        const base: Json = existing && !existing.deleted ? existing.config : { enabled: true };
+        const plugin: StoredPlugin = { name, config: { ...base, ...(patch as Json) }, hash: existing?.hash ?? null, deleted: false };
+        draft.contents.plugins.set(name, plugin);
+        draft.touchPlugin(name);
+        return { message: 'plugin updated successfully', plugin: pluginResponse(plugin) };
+      });
+    } catch (error) {
+      return translateStoreError(error);
+    }
+  });
+
+  app.delete<{ Params: PluginParams }>('/api/plugins/:name', async (request) => {
+    const { name } = request.params;
+    try {
+      return await service.update((draft) => {
+        const existing = draft.contents.plugins.get(name);
+        if (!existing || existing.deleted) throw notFound(`plugin "${name}"`);
+        draft.contents.plugins.set(name, { ...existing, deleted: true });
+        draft.touchPlugin(name);
+        return { message: 'plugin deleted successfully' };
+      });
+    } catch (error) {
+      return translateStoreError(error);
+    }
+  });
+}
