@@ -34,7 +34,10 @@ export async function writeSse(res: ServerResponse, stream: InferenceStream, opt
     if (res.destroyed || options.signal.aborted) return false;
     bytes += Buffer.byteLength(text);
     if (!res.write(text)) {
-      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      // Slow reader: wait for the socket to drain (or close), then drop the losing listener.
+      const cleanup = new AbortController();
+      await Promise.race([once(res, 'drain', { signal: cleanup.signal }), once(res, 'close', { signal: cleanup.signal })])
+        .finally(() => cleanup.abort());
     }
     return !res.destroyed;
   };
