@@ -150,6 +150,11 @@ async function main() {
   try {
     log(`bench: ${raw.meta.settingsText}`);
     log(`bench: work dir ${workDir}`);
+    if (loadavg()[0] > cpus().length) {
+      const warning = `machine busy at start (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores): figures will be noisy`;
+      raw.notes.push(warning);
+      log(`bench: WARNING ${warning}`);
+    }
     const mock = await startNodeServer([join(benchDir, 'mock-upstream.mjs'), '--chunk-gap-ms', String(opts.chunkGapMs), '--latency-ms', String(opts.mockLatencyMs)], {
       name: 'mock upstream', portFromStdout: true, logFile: join(workDir, 'mock.log'),
     });
@@ -209,6 +214,7 @@ async function main() {
 
   const summary = summarize(raw);
   raw.meta.elapsedSec = Math.round((Date.now() - started) / 1000);
+  raw.meta.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
   log('');
   log(textTable(summary, labels));
   for (const s of raw.skipped) log(`skipped ${s.target}: ${s.reason}`);

@@ -63,7 +63,10 @@ function checks(name, row) {
 
 const fmt = {
   int: (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–'),
-  us: (v) => (Number.isFinite(v) ? `${Math.round(v)} µs` : '–'),
+  us: (v) => {
+    if (!Number.isFinite(v)) return '–';
+    return Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(1)} ms` : `${Math.round(v)} µs`;
+  },
   ratio: (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–'),
   mb: (v) => (Number.isFinite(v) ? `${v.toFixed(1)}` : '–'),
 };
@@ -105,8 +108,10 @@ export function markdown(raw, summary, labels) {
   const m = raw.meta;
   const header = `| ${COLUMNS.map(([h]) => h).join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|`;
   const body = rows(summary, labels).map((r) => `| ${COLUMNS.map(([, f]) => f(r).replaceAll('|', '/')).join(' | ')} |`).join('\n');
-  const skipped = raw.skipped.map((s) => `- skipped **${s.target}**: ${s.reason}`).join('\n');
-  const notes = raw.notes.map((n) => `- ${n}`).join('\n');
+  const remarks = [
+    ...raw.skipped.map((s) => `- skipped **${s.target}**: ${s.reason}`),
+    ...raw.notes.map((n) => `- ${n}`),
+  ];
   return `# Bifrost-TS benchmark
 
 - date: ${m.date}
@@ -117,10 +122,7 @@ export function markdown(raw, summary, labels) {
 
 ${header}
 ${body}
-
-${skipped}
-${notes}
-
+${remarks.length > 0 ? `\n${remarks.join('\n')}\n` : ''}
 Medians over ${m.settings.repeats} interleaved repetitions. "× pass" and "× gw" are per-repetition ratios of
 completed requests per second against the pass-through and the plain gateway (median of the
 ratios). "added" latency is the target's percentile minus the percentile of direct calls to the mock
