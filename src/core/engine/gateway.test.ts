@@ -184,3 +184,42 @@ test('direct keys are used only when allow_direct_keys is on', async () => {
   await off.close();
   await on.close();
 });
+
+test('network errors are retried and reported to observers as network_error attempts', async () => {
+  const obs = observer();
+  const sleeper = recordingSleeper();
+  const gw = createGateway({ config: staticConfig({ openai: provider('http://127.0.0.1:1', { network: { max_retries: 2 } }) }), plugins: [obs], sleeper });
+  await assert.rejects(gw.handle(request('openai/m'), context()), rejectsWith((e) => {
+    assert.equal(e.status, 502);
+    assert.equal(e.type, 'upstream_connection_error');
+  }));
+  const attempts = obs.events.filter((e) => e.type === 'upstream.attempt');
+  assert.deepEqual(attempts.map((a) => a.type === 'upstream.attempt' && a.status), ['network_error', 'network_error', 'network_error']);
+  assert.equal(sleeper.waits.length, 2);
+  await gw.close();
+});
+
+test('a throwing observer or plugin hook does not affect the request', async () => {
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, error() {}, warn: (_o: object, msg?: string) => { warnings.push(msg ?? ''); } };
+  const bad = { name: 'bad', observe() { throw new Error('observer bug'); }, preHook() { throw new Error('pre bug'); } };
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin) }), plugins: [bad], logger });
+  const res = await gw.handle(request('openai/m'), context()) as InferenceResponse;
+  assert.equal(res.kind, 'response');
+  assert.ok(warnings.includes('plugin observer threw'));
+  assert.ok(warnings.includes('plugin pre-hook threw'));
+  await gw.close();
+});
+
+test('close() waits for an in-flight stream, then refuses new work', async () => {
+  fake.behave({ chunks: 3, chunkDelayMs: 30 });
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin) }) });
+  const stream = await gw.handle(request('openai/m', {}, { stream: true }), context());
+  let closed = false;
+  const closing = gw.close().then(() => { closed = true; });
+  await assert.rejects(gw.handle(request('openai/m'), context()), rejectsWith((e) => assert.equal(e.type, 'shutting_down')));
+  assert.equal(closed, false);
+  if (stream.kind === 'stream') for await (const _ of stream.events) { /* drain */ }
+  await closing;
+  assert.equal(closed, true);
+});
