@@ -136,6 +136,16 @@ async function main() {
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'bifrost-bench-'));
   const stops = [];
+  // Interrupted: stop every server this run started before leaving, never orphan them.
+  const interrupt = (signal) => {
+    log(`bench: ${signal}, stopping servers`);
+    Promise.allSettled(stops.map((stop) => stop())).finally(() => {
+      if (!opts.keep) rmSync(workDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const raw = {
     meta: {
       date: new Date().toISOString(), commit: commit(), machine: machine(),

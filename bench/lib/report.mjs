@@ -54,9 +54,11 @@ export function summarize(raw) {
 
 function checks(name, row) {
   const out = [];
-  if (name !== 'passthrough') out.push({ what: `≥ ${GOALS.ratioVsPassthrough}× pass-through`, ok: row.ratioVsPassthrough >= GOALS.ratioVsPassthrough });
+  if (name !== 'passthrough' && Number.isFinite(row.ratioVsPassthrough)) {
+    out.push({ what: `≥ ${GOALS.ratioVsPassthrough}× pass-through`, ok: row.ratioVsPassthrough >= GOALS.ratioVsPassthrough });
+  }
   if (name !== 'passthrough') out.push({ what: `RSS ≤ ${GOALS.rssMb} MB`, ok: row.rssPeakMb <= GOALS.rssMb });
-  if (row.ratioVsGateway !== undefined) out.push({ what: 'within 10 % of gateway', ok: row.ratioVsGateway >= GOALS.ratioVsGateway });
+  if (Number.isFinite(row.ratioVsGateway)) out.push({ what: 'within 10 % of gateway', ok: row.ratioVsGateway >= GOALS.ratioVsGateway });
   if (row.errors > 0) out.push({ what: 'no errors', ok: false });
   return out;
 }
