@@ -47,6 +47,8 @@ export class GovernanceState {
   readonly teams = new Map<string, Team>();
   readonly virtualKeys = new Map<string, VirtualKey>();
   private readonly byHash = new Map<string, string>();
+  /** Presented value → id, so the hot path hashes each distinct key once; cleared on any VK change. */
+  private readonly byValue = new Map<string, string>();
 
   /** Loads a whole `governance` block; returns the problems of entities that were skipped. */
   loadConfig(config: GovernanceConfig): string[] {
@@ -63,8 +65,14 @@ export class GovernanceState {
   }
 
   findByValue(value: string): VirtualKey | undefined {
-    const id = this.byHash.get(hashVirtualKey(value));
-    return id === undefined ? undefined : this.virtualKeys.get(id);
+    let id = this.byValue.get(value);
+    if (id === undefined) {
+      id = this.byHash.get(hashVirtualKey(value));
+      if (id === undefined) return undefined;
+      if (this.byValue.size >= 10_000) this.byValue.clear();
+      this.byValue.set(value, id);
+    }
+    return this.virtualKeys.get(id);
   }
 
   putBudget(budget: Budget): Mutation {
@@ -108,6 +116,7 @@ export class GovernanceState {
       providerConfigs.push({ ...pc, id: pc.id === undefined ? `${input.id}#${index}` : String(pc.id) });
     }
     if (previous) this.byHash.delete(hashVirtualKey(previous.value));
+    this.byValue.clear();
     this.virtualKeys.set(input.id, { ...input, value, provider_configs: providerConfigs });
     this.byHash.set(hashVirtualKey(value), input.id);
     return { ok: true };
@@ -117,6 +126,7 @@ export class GovernanceState {
     const vk = this.virtualKeys.get(id);
     if (!vk) return notFound('virtual key', id);
     this.byHash.delete(hashVirtualKey(vk.value));
+    this.byValue.clear();
     this.virtualKeys.delete(id);
     return { ok: true };
   }

@@ -7,7 +7,7 @@ import { createGateway, silentLogger, systemClock, systemRandom, type Gateway } 
 import { ConfigHolder, parseConfig } from '../../../src/config/index.js';
 import { createGovernance, type Governance } from '../../../src/plugins/governance/index.js';
 import { createPriceBook, loadBundledPricing, type ModelPrice } from '../../../src/pricing/index.js';
-import { openDatabase, type Database } from '../../../src/storage/database.js';
+import { openDatabase, type Database, type StoreSpec } from '../../../src/storage/database.js';
 import { GovernanceStore } from '../../../src/storage/governance/index.js';
 import { buildHttpServer } from '../../../src/transports/http/index.js';
 import { governanceRoutes } from '../../../src/transports/http/governance/index.js';
@@ -34,6 +34,8 @@ export interface GovStackOptions {
   client?: Record<string, unknown>;
   /** SQLite file for the governance store; none = in memory only. */
   dbPath?: string;
+  /** Any store (e.g. PostgreSQL); wins over dbPath. */
+  dbSpec?: StoreSpec;
 }
 
 export async function startGovStack(options: GovStackOptions): Promise<GovStack> {
@@ -46,8 +48,9 @@ export async function startGovStack(options: GovStackOptions): Promise<GovStack>
   const holder = new ConfigHolder(loaded.config);
   let database: Database | undefined;
   let store: GovernanceStore | undefined;
-  if (options.dbPath) {
-    database = openDatabase({ type: 'sqlite', config: { path: options.dbPath } });
+  const spec: StoreSpec | undefined = options.dbSpec ?? (options.dbPath ? { type: 'sqlite', config: { path: options.dbPath } } : undefined);
+  if (spec) {
+    database = openDatabase(spec);
     store = await GovernanceStore.open(database);
   }
   const governance = await createGovernance({
