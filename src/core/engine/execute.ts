@@ -78,7 +78,10 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
       const candidates = countCandidates(keys, where.model);
       if (candidates === 0) throw noKeyError(where);
       if (dead && dead.size >= candidates) throw credentialsExhausted(where, last);
-      excluded = dead ? new Set(dead) : undefined; // every live key was rate-limited: start a new cycle
+      // Every live key was rate-limited: start a new cycle. Nothing to reset (duplicate key ids)
+      // would loop forever, so that ends the request instead.
+      if (!excluded || excluded.size <= (dead?.size ?? 0)) throw dead ? credentialsExhausted(where, last) : (last ?? noKeyError(where));
+      excluded = dead ? new Set(dead) : undefined;
       continue;
     }
     if (tries++ > 0) call.stats.retries++;

@@ -223,3 +223,12 @@ test('close() waits for an in-flight stream, then refuses new work', async () =>
   await closing;
   assert.equal(closed, true);
 });
+
+test('duplicate key ids cannot make key rotation loop forever', async () => {
+  const keys = [key('a', { id: 'same' }), key('b', { id: 'same' })];
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin, { keys }) }), sleeper: recordingSleeper() });
+  fake.behave({ status: 401, times: Infinity });
+  await assert.rejects(gw.handle(request('openai/m'), context()), rejectsWith((e) => assert.equal(e.type, 'upstream_credentials_exhausted')));
+  assert.equal(fake.requests.length, 1);
+  await gw.close();
+});
