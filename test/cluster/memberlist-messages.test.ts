@@ -87,3 +87,18 @@ test('50 nodes converge to a full view', async () => {
   assert.ok(elapsed < 60_000);
   await c.shutdown();
 });
+
+test('version negotiation: delegate versions outside the cluster range make the join fail', async () => {
+  const c = new Cluster();
+  const a = await c.add({ delegateProtocolMin: 2, delegateProtocolMax: 5, delegateProtocolVersion: 5 });
+  const plain = await c.add();
+  const p = assert.rejects(plain.ml.join([c.addr(a)]), /delegate protocol version/);
+  await c.clock.advance(10);
+  await p;
+  const ok = await c.add({ delegateProtocolMin: 2, delegateProtocolMax: 5, delegateProtocolVersion: 4 });
+  const q = ok.ml.join([c.addr(a)]);
+  await c.clock.advance(10);
+  assert.equal(await q, 1);
+  assert.equal(a.ml.members().find((n) => n.name === ok.name)?.dCur, 4);
+  await c.shutdown();
+});
