@@ -52,6 +52,11 @@ export function customLabels(names: readonly string[]): { labels: CustomLabel[];
 
 type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
+/** Custom label values in label order, from request headers; a missing header is the empty value. */
+export function customLabelList(labels: readonly CustomLabel[], headers: HeaderBag): string[] {
+  return labels.map((label) => headerValue(headers, label.headers[0]) ?? headerValue(headers, label.headers[1]) ?? '');
+}
+
 /** Custom label values from request headers; a missing header is the empty value. */
 export function customLabelValues(labels: readonly CustomLabel[], headers: HeaderBag): LabelValues {
   const values: LabelValues = {};

@@ -2,7 +2,8 @@
 // prom-client global one, so two gateways in one process — as in tests — do not collide). Names,
 // types, label sets and buckets follow Bifrost's Prometheus plugin so existing dashboards and
 // alerts keep working against Bifrost-TS.
-import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
+import { Registry, exponentialBuckets } from 'prom-client';
+import { Family } from './series.js';
 import { BIFROST_LABELS, HTTP_LABELS } from './labels.js';
 
 /** End-to-end and upstream latency, seconds; long tail for reasoning models. */
@@ -19,35 +20,34 @@ export const OVERHEAD_BUCKETS = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10
 
 export interface TelemetryMetrics {
   registry: Registry;
-  httpRequestsTotal: Counter;
-  httpRequestDuration: Histogram;
-  httpRequestSize: Histogram;
-  httpResponseSize: Histogram;
-  upstreamRequestsTotal: Counter;
-  upstreamLatency: Histogram;
-  successRequestsTotal: Counter;
-  errorRequestsTotal: Counter;
-  inputTokensTotal: Counter;
-  outputTokensTotal: Counter;
-  cacheHitsTotal: Counter;
-  costTotal: Counter;
-  streamFirstTokenLatency: Histogram;
-  streamInterTokenLatency: Histogram;
-  activeRequests: Gauge;
-  overheadLatency: Histogram;
-  requestRetries: Histogram;
+  httpRequestsTotal: Family;
+  httpRequestDuration: Family;
+  httpRequestSize: Family;
+  httpResponseSize: Family;
+  upstreamRequestsTotal: Family;
+  upstreamLatency: Family;
+  successRequestsTotal: Family;
+  errorRequestsTotal: Family;
+  inputTokensTotal: Family;
+  outputTokensTotal: Family;
+  cacheHitsTotal: Family;
+  costTotal: Family;
+  streamFirstTokenLatency: Family;
+  streamInterTokenLatency: Family;
+  activeRequests: Family;
+  overheadLatency: Family;
+  requestRetries: Family;
 }
 
 export function createMetrics(customLabelNames: readonly string[]): TelemetryMetrics {
   const registry = new Registry();
-  const registers = [registry];
   const http = [...HTTP_LABELS, ...customLabelNames];
   const base = [...BIFROST_LABELS, ...customLabelNames];
   const withExtra = (extra: string): string[] => [...BIFROST_LABELS, extra, ...customLabelNames];
-  const counter = (name: string, help: string, labelNames: string[]): Counter =>
-    new Counter({ name, help, labelNames, registers });
-  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]): Histogram =>
-    new Histogram({ name, help, labelNames, buckets, registers });
+  const counter = (name: string, help: string, labelNames: string[]): Family =>
+    new Family(name, help, 'counter', { labelNames, registry });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]): Family =>
+    new Family(name, help, 'histogram', { labelNames, buckets, registry });
 
   return {
     registry,
@@ -76,8 +76,8 @@ export function createMetrics(customLabelNames: readonly string[]): TelemetryMet
       'Latency of the first token of a stream response.', base, FIRST_TOKEN_BUCKETS),
     streamInterTokenLatency: histogram('bifrost_stream_inter_token_latency_seconds',
       'Latency of the intermediate tokens of a stream response.', base, INTER_TOKEN_BUCKETS),
-    activeRequests: new Gauge({ name: 'bifrost_active_requests', help: 'Number of LLM requests currently in-flight.',
-      labelNames: ['method'], registers }),
+    activeRequests: new Family('bifrost_active_requests', 'Number of LLM requests currently in-flight.', 'gauge',
+      { labelNames: ['method'], registry }),
     overheadLatency: histogram('bifrost_overhead_latency_microseconds',
       'Time the gateway added to a request: total time minus time waiting on the upstream provider.', base,
       OVERHEAD_BUCKETS),

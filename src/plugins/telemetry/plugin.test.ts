@@ -126,3 +126,16 @@ test('invalid custom label names are rejected with a warning, clashing ones igno
   assert.equal(warnings.length, 1);
   assert.ok(plugin.metrics.upstreamRequestsTotal);
 });
+
+test('series per family are capped; header-driven label sets past the cap share one _OTHER series', async () => {
+  const { MAX_SERIES } = await import('./series.js');
+  const plugin = createTelemetryPlugin({ customLabels: ['tenant'] });
+  for (let i = 0; i < MAX_SERIES + 50; i += 1) {
+    plugin.recordHttp({ method: 'GET', path: '/x', status: 200, durationSeconds: 0.001, requestBytes: undefined,
+      responseBytes: undefined, headers: { 'x-bf-dim-tenant': `t${i}` } });
+  }
+  const m = parsePrometheusText((await plugin.exposition()).body);
+  assert.equal(find(m, 'http_requests_total').length, MAX_SERIES + 1);
+  assert.equal(total(m, 'http_requests_total', { tenant: '_OTHER' }), 50);
+  assert.equal(total(m, 'http_requests_total'), MAX_SERIES + 50);
+});

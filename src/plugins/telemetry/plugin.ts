@@ -7,10 +7,8 @@ import { hostname } from 'node:os';
 import type { GatewayEvent, Logger, Plugin, RequestSummary } from '../../core/index.js';
 import { silentLogger } from '../../core/index.js';
 import type { PushGatewayConfig } from './config.js';
-import {
-  BIFROST_LABELS, customLabels, customLabelValues, governanceLabels, methodLabel,
-  type LabelValues,
-} from './labels.js';
+import { BIFROST_LABELS, customLabels, customLabelList, governanceLabels, methodLabel, type BifrostLabel } from './labels.js';
+import { seriesKey, type Series } from './series.js';
 import { createMetrics, type TelemetryMetrics } from './metrics.js';
 import { startPushGateway, type PushGatewayClient } from './push-gateway.js';
 
@@ -53,7 +51,8 @@ export interface TelemetryPlugin extends Plugin {
 
 interface RequestState {
   method: string;
-  custom: LabelValues;
+  custom: string[];
+  active: Series;
   firstChunkMs: number | undefined;
   gapsMs: number[];
 }
@@ -91,8 +90,9 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
       const oldest = inflight.keys().next().value;
       if (oldest !== undefined) inflight.delete(oldest);
     }
-    inflight.set(ctx.requestId, { method, custom: customLabelValues(custom, ctx.headers), firstChunkMs: undefined, gapsMs: [] });
-    metrics.activeRequests.inc({ method });
+    const active = metrics.activeRequests.child([method]);
+    active.value += 1;
+    inflight.set(ctx.requestId, { method, custom: customLabelList(custom, ctx.headers), active, firstChunkMs: undefined, gapsMs: [] });
   }
 
   function onChunk(requestId: string, index: number, timing: { sinceStartMs: number; sincePreviousMs: number }): void {
@@ -106,12 +106,18 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
     const state = inflight.get(summary.requestId);
     inflight.delete(summary.requestId);
     const method = state?.method ?? methodLabel(summary.requestType, summary.stream);
-    if (state) metrics.activeRequests.dec({ method });
-    const labels = bifrostLabels(summary, method, state?.custom ?? customLabelValues(custom, summary.ctx.headers));
-    recordSummary(metrics, summary, labels);
+    if (state) state.active.value -= 1;
+    const values = bifrostValues(summary, method, state?.custom ?? customLabelList(custom, summary.ctx.headers));
+    recordSummary(metrics, summary, values);
     const firstMs = summary.firstTokenMs ?? state?.firstChunkMs;
-    if (summary.stream && firstMs !== undefined) metrics.streamFirstTokenLatency.observe(labels, firstMs / 1000);
-    for (const gap of state?.gapsMs ?? []) metrics.streamInterTokenLatency.observe(labels, gap / 1000);
+    const key = seriesKey(values);
+    if (summary.stream && firstMs !== undefined) {
+      metrics.streamFirstTokenLatency.observe(metrics.streamFirstTokenLatency.child(values, key), firstMs / 1000);
+    }
+    if (state && state.gapsMs.length > 0) {
+      const series = metrics.streamInterTokenLatency.child(values, key);
+      for (const gap of state.gapsMs) metrics.streamInterTokenLatency.observe(series, gap / 1000);
+    }
   }
 
   return {
@@ -120,14 +126,16 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
     pushGateway,
     observe,
     recordHttp(sample) {
-      const labels: LabelValues = {
-        path: sample.path, method: sample.method, status: String(sample.status),
-        ...customLabelValues(custom, sample.headers),
-      };
-      metrics.httpRequestsTotal.inc(labels);
-      metrics.httpRequestDuration.observe(labels, sample.durationSeconds);
-      if (sample.requestBytes !== undefined && sample.requestBytes >= 0) metrics.httpRequestSize.observe(labels, sample.requestBytes);
-      if (sample.responseBytes !== undefined && sample.responseBytes >= 0) metrics.httpResponseSize.observe(labels, sample.responseBytes);
+      const values = [sample.path, sample.method, String(sample.status), ...customLabelList(custom, sample.headers)];
+      const key = seriesKey(values);
+      metrics.httpRequestsTotal.inc(metrics.httpRequestsTotal.child(values, key));
+      metrics.httpRequestDuration.observe(metrics.httpRequestDuration.child(values, key), sample.durationSeconds);
+      if (sample.requestBytes !== undefined && sample.requestBytes >= 0) {
+        metrics.httpRequestSize.observe(metrics.httpRequestSize.child(values, key), sample.requestBytes);
+      }
+      if (sample.responseBytes !== undefined && sample.responseBytes >= 0) {
+        metrics.httpResponseSize.observe(metrics.httpResponseSize.child(values, key), sample.responseBytes);
+      }
     },
     async exposition() {
       return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
@@ -138,37 +146,48 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
   };
 }
 
-function bifrostLabels(summary: RequestSummary, method: string, custom: LabelValues): LabelValues {
+const BASE_COUNT = BIFROST_LABELS.length;
+
+/** Label values in BIFROST_LABELS order, then the custom labels. */
+function bifrostValues(summary: RequestSummary, method: string, custom: readonly string[]): string[] {
   const served = summary.servedBy;
-  const labels: LabelValues = {};
-  for (const name of BIFROST_LABELS) labels[name] = '';
-  labels.provider = served?.provider ?? summary.request.target.provider;
-  labels.model = served?.model ?? summary.request.target.model;
-  labels.method = method;
-  labels.selected_key_name = served?.keyName ?? '';
-  labels.fallback_index = String(served?.fallbackIndex ?? 0);
-  Object.assign(labels, governanceLabels(summary.ctx), custom);
-  return labels;
+  const gov = governanceLabels(summary.ctx);
+  const known: Partial<Record<BifrostLabel, string>> = {
+    ...gov,
+    provider: served?.provider ?? summary.request.target.provider,
+    model: served?.model ?? summary.request.target.model,
+    method,
+    selected_key_name: served?.keyName ?? '',
+    fallback_index: String(served?.fallbackIndex ?? 0),
+  };
+  const values = BIFROST_LABELS.map((name) => known[name] ?? '');
+  for (const value of custom) values.push(value);
+  return values;
 }
 
-function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, labels: LabelValues): void {
-  const withExtra = (name: string, value: string): LabelValues => ({ ...labels, [name]: value });
-  metrics.upstreamRequestsTotal.inc(labels);
-  metrics.upstreamLatency.observe(withExtra('is_success', String(summary.status === 'success')), summary.latencyMs / 1000);
-  metrics.requestRetries.observe(labels, summary.retries);
-  if (summary.status === 'success') metrics.successRequestsTotal.inc(labels);
-  else metrics.errorRequestsTotal.inc(withExtra('status_code', summary.error ? String(summary.error.status) : 'unknown'));
+/** The same values with one extra label inserted after the base labels (Bifrost's order). */
+function withExtra(values: readonly string[], extra: string): string[] {
+  return [...values.slice(0, BASE_COUNT), extra, ...values.slice(BASE_COUNT)];
+}
+
+function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, values: string[]): void {
+  const key = seriesKey(values);
+  const m = metrics;
+  m.upstreamRequestsTotal.inc(m.upstreamRequestsTotal.child(values, key));
+  m.upstreamLatency.observe(m.upstreamLatency.child(withExtra(values, String(summary.status === 'success'))), summary.latencyMs / 1000);
+  m.requestRetries.observe(m.requestRetries.child(values, key), summary.retries);
+  if (summary.status === 'success') m.successRequestsTotal.inc(m.successRequestsTotal.child(values, key));
+  else m.errorRequestsTotal.inc(m.errorRequestsTotal.child(withExtra(values, summary.error ? String(summary.error.status) : 'unknown')));
   if (summary.usage) {
-    metrics.inputTokensTotal.inc(labels, summary.usage.prompt_tokens);
-    metrics.outputTokensTotal.inc(labels, summary.usage.completion_tokens);
+    m.inputTokensTotal.inc(m.inputTokensTotal.child(values, key), summary.usage.prompt_tokens);
+    m.outputTokensTotal.inc(m.outputTokensTotal.child(values, key), summary.usage.completion_tokens);
   }
-  if (summary.cost !== undefined && summary.cost > 0) metrics.costTotal.inc(labels, summary.cost);
+  if (summary.cost !== undefined && summary.cost > 0) m.costTotal.inc(m.costTotal.child(values, key), summary.cost);
   const cacheType = cacheHitType(summary.output);
-  if (cacheType !== undefined) metrics.cacheHitsTotal.inc(withExtra('cache_type', cacheType));
+  if (cacheType !== undefined) m.cacheHitsTotal.inc(m.cacheHitsTotal.child(withExtra(values, cacheType)));
   const overheadMs = overheadOf(summary);
-  if (overheadMs !== undefined) metrics.overheadLatency.observe(labels, overheadMs * 1000);
+  if (overheadMs !== undefined) m.overheadLatency.observe(m.overheadLatency.child(values, key), overheadMs * 1000);
 }
-
 /** Bifrost reports cache hits in `extra_fields.cache_debug` of the response. */
 function cacheHitType(output: unknown): string | undefined {
   if (!output || typeof output !== 'object') return undefined;
