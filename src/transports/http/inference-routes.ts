@@ -69,7 +69,14 @@ async function sendResult(reply: FastifyReply, result: InferenceResult, options:
   const requestType = options.scope.requestType ?? 'chat_completion';
   const headers = routingHeaders(result.servedBy, requestType);
   if (result.kind === 'response') {
-    await reply.code(200).headers(headers).type('application/json').send(JSON.stringify(result.body));
+    // Written on the raw response: fastify's send pipeline (serializer checks, onSend chain) cost
+    // ~10 µs per request here, measured with the mocker; onResponse hooks still fire on finish.
+    const payload = JSON.stringify(result.body);
+    reply.hijack();
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+    reply.raw.writeHead(200, headers);
+    reply.raw.end(payload);
     return;
   }
   const iterator = result.events[Symbol.asyncIterator]();
