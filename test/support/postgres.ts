@@ -4,7 +4,7 @@
 // socket inside the temp dir and TCP on 127.0.0.1 at a free port. `halt()`/`resume()` stop and
 // start the same server (same port, same data) to test outages; `stop()` removes everything.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -119,16 +119,21 @@ async function fromUrl(pgUrl: string, binDir: string): Promise<TestPostgres> {
   const url = new URL(pgUrl);
   url.pathname = `/${name}`;
   const notOurs = async () => { throw new Error('PG_URL points at a server these tests do not own; cannot stop it'); };
+  const extra: string[] = [];
   return {
     url: url.toString(), config, storeBlock: { enabled: true, type: 'postgres', config },
     dump: (database) => dumpWith(binDir, { ...config, db_name: database ?? config.db_name }),
-    createDatabase: (database) => createDatabaseOn(config, `${name}_${database}`),
+    createDatabase: async (database) => {
+      const created = await createDatabaseOn(config, `${name}_${database}`);
+      extra.push(created.db_name);
+      return created;
+    },
     halt: notOurs, resume: notOurs, restart: notOurs,
     async stop() {
       const client = new pg.Client({ connectionString: pgUrl });
       await client.connect();
       try {
-        await client.query(`drop database if exists ${name} with (force)`);
+        for (const database of [...extra, name]) await client.query(`drop database if exists ${database} with (force)`);
       } finally {
         await client.end();
       }
@@ -162,10 +167,16 @@ export async function startPostgres(): Promise<TestPostgres> {
 
   const resume = async () => {
     log = '';
-    const proc = spawn(join(binDir, 'postgres'), [
+    const command = [join(binDir, 'postgres'),
       '-D', dataDir, '-k', dir, '-h', '127.0.0.1', '-p', String(port),
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100',
-    ], { ...runAs, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100'];
+    // setpriv (util-linux) execs postgres with a parent-death signal, so a test process killed by a
+    // timeout does not leave the server behind; it also drops root. Without it, spawn's uid/gid.
+    const setpriv = existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined;
+    const proc = setpriv
+      ? spawn(setpriv, [...(user ? ['--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups'] : []), '--pdeathsig', 'KILL', '--', ...command],
+        { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(command[0]!, command.slice(1), { ...runAs, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString('utf8'); });
     child = proc;
     await waitFor(async () => {
