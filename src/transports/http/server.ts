@@ -15,7 +15,7 @@ import { isGatewayError, systemClock, type Clock, type ConfigSource, type Gatewa
 import { httpError } from './bifrost-error.js';
 import { registerCors } from './cors.js';
 import { registerHealth, type HealthCheck } from './health.js';
-import { INFERENCE_ROUTES, registerInferenceRoutes, sendError } from './inference-routes.js';
+import { INFERENCE_ROUTES, registerInferenceRoutes, requestIdOf, sendError } from './inference-routes.js';
 import { registerJsonBody } from './json-body.js';
 
 export type RouteModule = (app: FastifyInstance) => void | Promise<void>;
@@ -53,6 +53,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   registerCors(app, options.config);
 
   app.setErrorHandler((error, request, reply) => {
+    // Errors raised before a handler ran (body too large, bad JSON) still carry a request id.
+    if (!reply.raw.hasHeader('x-bifrost-request-id')) reply.raw.setHeader('x-bifrost-request-id', requestIdOf(request));
     const scope = { requestType: REQUEST_TYPE_BY_URL.get(request.routeOptions.url ?? '') as never };
     if (isGatewayError(error)) return sendError(reply, error, scope);
     const status = fastifyStatus(error);
