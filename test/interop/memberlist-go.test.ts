@@ -48,6 +48,8 @@ describe('memberlist interop: TS agent ↔ Go memberlist', { timeout: 240_000 },
     t.command('members');
     const m = await t.waitFor((e) => e.event === 'members', { message: 'members' });
     assert.deepEqual(m.members!.map((x) => `${x.name}:${x.state}`).sort(), ['go-a:alive', 'ts-a:alive']);
+    t.command('meta role=ts-v2');
+    await g.waitFor((e) => e.event === 'update' && e.name === 'ts-a' && e.meta === 'role=ts-v2', { message: 'meta update seen by Go' });
   });
 
   test('Go joins TS: both see each other with meta and state', async () => {

@@ -1,6 +1,7 @@
 // The gossip agent behind `bifrost gossip-agent`: one memberlist node that prints a JSON line per
 // event (started, join, update, leave, user_msg, user_state, members, left, error) and takes
-// commands on stdin (broadcast TEXT, send NODE TEXT, send-reliable NODE TEXT, members, leave).
+// commands on stdin (broadcast TEXT, send NODE TEXT, send-reliable NODE TEXT, meta TEXT, members,
+// leave).
 // Streams and the stop signal are injected so tests can drive it in-process.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -71,7 +72,8 @@ export async function runAgent(argv: readonly string[], io: AgentIO): Promise<nu
   const emit = (event: string, fields: Record<string, unknown> = {}): void => {
     io.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
   };
-  const meta = flags.serf ? encodeSerfTags(flags.meta) : utf8.encode(flags.meta);
+  const encodeMeta = (t: string): Uint8Array => (flags.serf ? encodeSerfTags(t) : utf8.encode(t));
+  let meta = encodeMeta(flags.meta);
   const serfClock = new SerfClock();
   let ml: Memberlist | undefined;
   const queue = new TransmitLimitedQueue({ retransmitMult: 4, numNodes: () => ml?.numMembers() ?? 1 });
@@ -131,7 +133,10 @@ export async function runAgent(argv: readonly string[], io: AgentIO): Promise<nu
           if (cmd === 'send') node.sendBestEffort(peer, utf8.encode(words.join(' ')));
           else await node.sendReliable(peer, utf8.encode(words.join(' ')));
         } else if (cmd === 'members') emit('members', { members: node.members().map(nodeJson) });
-        else if (cmd === 'leave') {
+        else if (cmd === 'meta') {
+          meta = encodeMeta(arg);
+          await node.updateNode(5_000);
+        } else if (cmd === 'leave') {
           if (flags.serf) await serfLeaveIntent(queue, serfClock, flags.name);
           await node.leave(5_000).catch((e: unknown) => emit('error', { error: String(e) }));
           emit('left');

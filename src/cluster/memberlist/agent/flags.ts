@@ -19,7 +19,7 @@ export interface AgentFlags {
 
 export const AGENT_USAGE = `usage: bifrost gossip-agent -name N [-bind 127.0.0.1] [-port 7946] [-join host:port,...]
   [-key BASE64]... [-label L] [-meta TEXT] [-state TEXT] [-run-for 30s] [-fast] [-serf] [-profile lan|wan|local]
-stdin commands: broadcast TEXT | send NODE TEXT | send-reliable NODE TEXT | members | leave`;
+stdin commands: broadcast TEXT | send NODE TEXT | send-reliable NODE TEXT | meta TEXT | members | leave`;
 
 export class AgentUsageError extends Error {}
 
