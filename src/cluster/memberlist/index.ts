@@ -7,4 +7,5 @@ export { NodeStateType, NODE_STATE_NAMES, type Node } from './state/node.js';
 export { TransmitLimitedQueue, retransmitLimit, type Broadcast } from './broadcast/transmit-limited-queue.js';
 export { systemTimerClock, type TimerClock, type TimerHandle } from './clock.js';
 export { InMemoryNetwork, InMemoryTransport } from './transport/in-memory-network.js';
+export { FakeClock, seededRandom } from './testing/fake-clock.js';
 export type { Address, Transport } from './transport/transport.js';
