@@ -14,7 +14,7 @@ import { createLogger, type LogLevel, type LogStyle } from './logging/index.js';
 import { createMockerPlugin, MOCKER_PLUGIN_NAME } from './plugins/mocker/index.js';
 import { buildHttpServer, type HealthCheck, type RouteModule } from './transports/http/index.js';
 // storage (S)
-import { openConfigStorage, storeHealthCheck } from './storage/bootstrap.js';
+import { logsStoreHealthCheck, openConfigStorage, storeHealthCheck } from './storage/bootstrap.js';
 import { adminRoutes } from './transports/http/admin/index.js';
 import { BIFROST_TS_VERSION } from './storage/version.js';
 // governance (GV)
@@ -148,6 +148,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   storage.service.subscribe((snapshot) => holder.replace(snapshot.config));
   routes.push(adminRoutes({ service: storage.service, sessions: storage.sessions, env, version: `v${BIFROST_TS_VERSION}`, logger }));
   if (storage.database) healthChecks.push(storeHealthCheck('config_store', storage.database, holder));
+  const logsHealth = logsStoreHealthCheck({ loaded, env, appDir: options.appDir, logger, config: holder });
+  if (logsHealth) {
+    healthChecks.push(logsHealth.check);
+    closers.push(() => logsHealth.close());
+  }
 
   // governance (GV): virtual keys, budgets, rate limits + /api/governance/*.
   await wireGovernance({ loaded, holder, env, appDir: options.appDir, logger, plugins, routes, closers });

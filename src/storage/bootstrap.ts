@@ -44,6 +44,20 @@ export function storeHealthCheck(name: string, database: Database, config: Confi
   };
 }
 
+/**
+ * A `/health` check for a PostgreSQL logs store, on its own one-connection pool (the logs store's
+ * pool belongs to the logging plugin). SQLite logs live in a local file: nothing to ping.
+ */
+export function logsStoreHealthCheck(options: StorageOptions & { config: ConfigSource }): { check: StoreHealthCheck; close(): Promise<void> } | undefined {
+  const { config } = options.loaded;
+  const block = config.logs_store;
+  if (block === undefined || !config.client.enable_logging) return undefined;
+  const spec = parseStoreBlock(block, { name: 'logs_store', appDir: options.appDir ?? process.cwd(), defaultFile: 'logs.db' });
+  if (spec?.type !== 'postgres') return undefined;
+  const database = openDatabase({ type: 'postgres', config: { ...spec.config, max_open_conns: 1, max_idle_conns: 0 } }, { logger: options.logger ?? silentLogger });
+  return { check: storeHealthCheck('logs_store', database, options.config), close: () => database.close() };
+}
+
 export async function openConfigStorage(options: StorageOptions): Promise<ConfigStorage> {
   const logger = options.logger ?? silentLogger;
   const { config } = options.loaded;

@@ -1,7 +1,7 @@
-// PostgreSQL stopped while the gateway serves: inference keeps working on the cached config
-// snapshot, admin reads still answer from the cache, admin writes fail with 503 (nothing half
-// applied), /health answers 503 naming the config store — and everything recovers when the
-// database returns. Needs a PostgreSQL this test owns (it stops it), so not with PG_URL.
+// PostgreSQL (config and logs store) stopped while the gateway serves: inference keeps working on
+// the cached config snapshot, admin reads answer from the cache, admin writes fail with 503
+// (nothing half applied), /health answers 503 naming both stores — and everything recovers when
+// the database returns. Needs a PostgreSQL this test owns (it stops it), so not with PG_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai-upstream.js';
@@ -18,6 +18,7 @@ before(async () => {
   fake = await startFakeOpenAI();
   stack = await startAdminStack({
     config_store: postgres.storeBlock,
+    logs_store: postgres.storeBlock,
     providers: { openai: { keys: [{ name: 'k', value: 'sk-before-outage-xxxx', models: ['*'] }], network_config: { base_url: fake.origin } } },
   });
 });
@@ -41,6 +42,7 @@ test('inference continues and /health reports the store while PostgreSQL is down
   assert.equal(health.status, 503);
   assert.match(health.text, /config_store/);
   assert.ok(health.body.components.config_store, health.text);
+  assert.ok(health.body.components.logs_store, health.text);
   assert.equal((await stack.api('GET', '/api/providers')).status, 200, 'admin reads are served from the cache');
   const write = await stack.api('PUT', '/api/providers/openai', { keys: [{ name: 'k', value: 'sk-during-outage-yyyy' }] });
   assert.equal(write.status, 503, write.text);
