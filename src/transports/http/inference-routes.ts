@@ -3,7 +3,7 @@
 // writes the answer: JSON with Bifrost's `x-bifrost-*` headers, or SSE written event by event.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock, Gateway, InferenceResult, RequestContext, RequestType, ServedBy } from '../../core/index.js';
+import type { Clock, Gateway, InferenceResult, ModelRef, RequestContext, RequestType, ServedBy } from '../../core/index.js';
 import { bifrostErrorBody, toGatewayError, type ErrorScope } from './bifrost-error.js';
 import { parseInferenceRequest } from './inference-request.js';
 import { writeSse } from './sse.js';
@@ -37,16 +37,30 @@ function exposedHeaders(request: FastifyRequest): Record<string, string | undefi
   return out;
 }
 
-export function routingHeaders(servedBy: ServedBy, requestType: RequestType): Record<string, string> {
-  return {
+/**
+ * Bifrost's routed-identity headers: the legacy set (provider, original/resolved model, request
+ * type, fallback index only when a fallback served, cumulative upstream latency) and the newer
+ * `x-bifrost-routing-info-*` set. Booleans and the fallback index are absent when false/zero.
+ */
+export function routingHeaders(servedBy: ServedBy, requestType: RequestType, primary: ModelRef): Record<string, string> {
+  const { provider: primaryProvider, model: primaryModel } = primary;
+  const headers: Record<string, string> = {
     'x-bifrost-request-type': requestType,
     'x-bifrost-provider': servedBy.provider,
-    'x-bifrost-original-model': servedBy.requestedModel,
+    'x-bifrost-original-model': primaryModel,
     'x-bifrost-resolved-model': servedBy.model,
-    'x-bifrost-fallback-index': String(servedBy.fallbackIndex),
-    'x-bifrost-key-name': servedBy.keyName,
-    'x-bifrost-upstream-latency-ms': String(Math.round(servedBy.upstreamLatencyMs)),
+    'x-bifrost-upstream-latency-ms': servedBy.upstreamLatencyMs.toFixed(3),
+    'x-bifrost-routing-info-provider': servedBy.provider,
+    'x-bifrost-routing-info-model': servedBy.model,
   };
+  if (servedBy.keyName) headers['x-bifrost-routing-info-key'] = servedBy.keyName;
+  if (servedBy.fallbackIndex > 0) {
+    headers['x-bifrost-fallback-index'] = String(servedBy.fallbackIndex);
+    headers['x-bifrost-routing-info-is-fallback'] = 'true';
+    headers['x-bifrost-routing-info-primary-provider'] = primaryProvider;
+    headers['x-bifrost-routing-info-primary-model'] = primaryModel;
+  }
+  return headers;
 }
 
 export function sendError(reply: FastifyReply, error: unknown, scope: ErrorScope): FastifyReply {
@@ -65,9 +79,9 @@ export function createContext(request: FastifyRequest, reply: FastifyReply, cloc
   return { requestId, signal: controller.signal, headers: exposedHeaders(request), startedAt: clock.monotonic(), values: new Map() };
 }
 
-async function sendResult(reply: FastifyReply, result: InferenceResult, options: { ctx: RequestContext; scope: ErrorScope }): Promise<void> {
+async function sendResult(reply: FastifyReply, result: InferenceResult, options: { ctx: RequestContext; scope: ErrorScope; primary: ModelRef }): Promise<void> {
   const requestType = options.scope.requestType ?? 'chat_completion';
-  const headers = routingHeaders(result.servedBy, requestType);
+  const headers = routingHeaders(result.servedBy, requestType, options.primary);
   if (result.kind === 'response') {
     // Written on the raw response: fastify's send pipeline (serializer checks, onSend chain) cost
     // ~10 µs per request here, measured with the mocker; onResponse hooks still fire on finish.
@@ -98,7 +112,7 @@ export function registerInferenceRoutes(app: FastifyInstance, deps: InferenceRou
         const inference = parseInferenceRequest(request.body, requestType);
         scope.provider = inference.target.provider;
         const result = await deps.gateway.handle(inference, ctx);
-        await sendResult(reply, result, { ctx, scope });
+        await sendResult(reply, result, { ctx, scope, primary: inference.target });
       } catch (error) {
         if (reply.sent || reply.raw.headersSent) return;
         const status = toGatewayError(error).status;

@@ -19,6 +19,11 @@ test('chat completion: answer, usage, extra_fields, x-bifrost headers, key and m
   assert.equal(extra.request_type, 'chat_completion');
   assert.equal(response.headers.get('x-bifrost-provider'), 'openai');
   assert.equal(response.headers.get('x-bifrost-resolved-model'), 'gpt-4o-mini');
+  assert.equal(response.headers.get('x-bifrost-original-model'), 'gpt-4o-mini');
+  assert.equal(response.headers.get('x-bifrost-request-type'), 'chat_completion');
+  assert.equal(response.headers.get('x-bifrost-routing-info-key'), 'k1');
+  assert.match(response.headers.get('x-bifrost-upstream-latency-ms') ?? '', /^\d+\.\d{3}$/);
+  assert.equal(response.headers.get('x-bifrost-fallback-index'), null, 'absent when the primary served');
   assert.match(response.headers.get('x-bifrost-request-id') ?? '', /^[0-9a-f-]{36}$/);
   const upstream = stack.fake.requests.at(-1)!;
   assert.equal(upstream.apiKey, 'sk-test-1', 'the configured key is used, not the caller\'s');

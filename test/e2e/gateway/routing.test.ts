@@ -23,6 +23,10 @@ test('fallback: primary answers 500, the fallback provider serves the request', 
     assert.equal((data as { object: string }).object, 'chat.completion');
     assert.equal(response.headers.get('x-bifrost-provider'), 'backup');
     assert.equal(response.headers.get('x-bifrost-fallback-index'), '1');
+    assert.equal(response.headers.get('x-bifrost-routing-info-is-fallback'), 'true');
+    assert.equal(response.headers.get('x-bifrost-routing-info-primary-provider'), 'openai');
+    assert.equal(response.headers.get('x-bifrost-routing-info-primary-model'), 'gpt-4o');
+    assert.equal(response.headers.get('x-bifrost-resolved-model'), 'gpt-4o-mini');
     assert.deepEqual(stack.fake.requests.map((r) => r.apiKey), ['sk-primary', 'sk-backup']);
     assert.equal(stack.fake.requests[1]!.body?.model, 'gpt-4o-mini');
     assert.ok(!('fallbacks' in stack.fake.requests[1]!.body!), 'fallbacks are not sent upstream');
