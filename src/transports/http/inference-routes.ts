@@ -65,6 +65,10 @@ export function routingHeaders(servedBy: ServedBy, requestType: RequestType, pri
 
 export function sendError(reply: FastifyReply, error: unknown, scope: ErrorScope): FastifyReply {
   const gatewayError = toGatewayError(error);
+  // Errors carry the same identity headers as successes, as far as they are known.
+  if (scope.requestType !== undefined) reply.header('x-bifrost-request-type', scope.requestType);
+  const provider = gatewayError.provider ?? scope.provider;
+  if (provider !== undefined) reply.header('x-bifrost-provider', provider);
   return reply.code(gatewayError.status).type('application/json').send(JSON.stringify(bifrostErrorBody(gatewayError, scope)));
 }
 

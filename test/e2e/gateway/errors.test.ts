@@ -48,6 +48,8 @@ test('unknown provider → 400 Bifrost error', async () => {
   const body = await res.json() as ErrorBody;
   assert.match(body.error.message, /nosuch/);
   assert.equal(body.extra_fields.provider, 'nosuch');
+  assert.equal(res.headers.get('x-bifrost-provider'), 'nosuch');
+  assert.equal(res.headers.get('x-bifrost-request-type'), 'chat_completion');
 });
 
 test('body over client.max_request_body_size_mb → 413 Bifrost error JSON', async () => {
