@@ -8,7 +8,7 @@ import { hashPassword } from '../../../security/index.js';
 import type { Json } from '../../../storage/config-store/index.js';
 import type { AdminOptions } from './context.js';
 import { badRequest, parseBody, translateStoreError } from './errors.js';
-import { maskSecret } from './redact.js';
+import { MASKED } from './redact.js';
 
 const authConfigSchema = z.looseObject({
   is_enabled: z.boolean(),
@@ -28,7 +28,7 @@ function authResponse(auth: Json | undefined): Json {
     is_enabled: auth?.is_enabled === true,
     admin_username: typeof auth?.admin_username === 'string' ? auth.admin_username : '',
     // Only whether one is set; its hash never leaves the server either.
-    admin_password: typeof auth?.admin_password_hash === 'string' && auth.admin_password_hash !== '' ? maskSecret('password-is-set') : '',
+    admin_password: typeof auth?.admin_password_hash === 'string' && auth.admin_password_hash !== '' ? MASKED : '',
   };
 }
 
@@ -56,7 +56,7 @@ export function registerConfigRoutes(app: FastifyInstance, options: AdminOptions
     }
     const auth = body.auth_config;
     if (auth?.is_enabled && !auth.admin_username) throw badRequest('required when auth is enabled', 'auth_config.admin_username');
-    const passwordHash = auth?.admin_password && auth.admin_password !== maskSecret('password-is-set')
+    const passwordHash = auth?.admin_password && auth.admin_password !== MASKED
       ? await hashPassword(auth.admin_password) : undefined;
     try {
       await service.update((draft) => {

@@ -6,7 +6,7 @@ import { pluginEntrySchema } from '../../../config/index.js';
 import type { Json, StoredPlugin } from '../../../storage/config-store/index.js';
 import type { AdminOptions } from './context.js';
 import { conflict, notFound, parseBody, translateStoreError } from './errors.js';
-import { pluginResponse } from './redact.js';
+import { pluginResponse, restoreMasked } from './redact.js';
 
 interface PluginParams { name: string }
 
@@ -58,7 +58,8 @@ export function registerPluginRoutes(app: FastifyInstance, options: AdminOptions
       return await service.update((draft) => {
         const existing = draft.contents.plugins.get(name);
         const base: Json = existing && !existing.deleted ? existing.config : { enabled: true };
-        const plugin: StoredPlugin = { name, config: { ...base, ...(patch as Json) }, hash: existing?.hash ?? null, deleted: false };
+        const merged = restoreMasked({ ...base, ...(patch as Json) }, base) as Json;
+        const plugin: StoredPlugin = { name, config: merged, hash: existing?.hash ?? null, deleted: false };
         draft.contents.plugins.set(name, plugin);
         draft.touchPlugin(name);
         return { message: 'plugin updated successfully', plugin: pluginResponse(plugin) };

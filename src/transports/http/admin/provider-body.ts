@@ -8,7 +8,7 @@ import { keySchema, networkConfigSchema } from '../../../config/index.js';
 import { concurrencySchema } from '../../../config/schema.js';
 import type { Json, StoredKey, StoredProvider } from '../../../storage/config-store/index.js';
 import { badRequest, parseBody } from './errors.js';
-import { isUnchangedSecret } from './redact.js';
+import { isUnchangedSecret, restoreMasked } from './redact.js';
 
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -73,7 +73,7 @@ export function applyProviderBody(name: string, body: unknown, options: { existi
   for (const block of CONFIG_BLOCKS) {
     if (!(block in parsed)) continue;
     if (parsed[block] === null) delete config[block];
-    else config[block] = parsed[block];
+    else config[block] = restoreMasked(parsed[block], config[block]);
   }
   const previousKeys = options.existing?.keys ?? [];
   const keys = parsed.keys === undefined

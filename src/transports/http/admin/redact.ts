@@ -23,15 +23,27 @@ export function redactKey(key: StoredKey, provider: string): Json {
   };
 }
 
+/** What a secret field inside a config block (password, token, ...) is shown as. */
+export const MASKED = '********';
+
 /** Masks string fields whose names say they are secrets, at any depth. */
 export function redactDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactDeep);
   if (typeof value !== 'object' || value === null) return value;
   const out: Json = {};
   for (const [field, child] of Object.entries(value)) {
-    out[field] = typeof child === 'string' && SECRET_FIELD.test(field) && !child.startsWith('env.') ? maskSecret(child) : redactDeep(child);
+    out[field] = typeof child === 'string' && SECRET_FIELD.test(field) && !child.startsWith('env.') ? MASKED : redactDeep(child);
   }
   return out;
+}
+
+/** Puts stored secrets back where a caller sent the mask unchanged (the UI round-trips it). */
+export function restoreMasked(incoming: unknown, stored: unknown): unknown {
+  if (incoming === MASKED && typeof stored === 'string') return stored;
+  if (Array.isArray(incoming)) return incoming.map((item, index) => restoreMasked(item, Array.isArray(stored) ? stored[index] : undefined));
+  if (typeof incoming !== 'object' || incoming === null) return incoming;
+  const previous = typeof stored === 'object' && stored !== null ? stored as Json : {};
+  return Object.fromEntries(Object.entries(incoming).map(([field, child]) => [field, restoreMasked(child, previous[field])]));
 }
 
 export type ProviderStatus = 'active' | 'deleted';
