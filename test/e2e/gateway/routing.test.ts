@@ -85,7 +85,7 @@ test('queue full with drop_excess_requests → immediate 429 in Bifrost error JS
     providers: { openai: openaiProvider(origin, { concurrency_and_buffer_size: { concurrency: 1, buffer_size: 1 } }) },
   }) });
   try {
-    stack.fake.behave({ delayMs: 800, times: 2 });
+    stack.fake.behave({ delayMs: 2000, times: 2 });
     const first = stack.post('/v1/chat/completions', chatBody());
     await waitFor(() => stack.fake.requests.length === 1, { message: 'first request reaches the upstream' });
     // One of the next two takes the single queue slot; the other finds the queue full.
