@@ -120,6 +120,32 @@ export function configStoreContract(name: string, backend: Backend): void {
       });
     });
 
+    test('two replicas on one database: a write starts from the stored rows, so no edit is lost', async () => {
+      const { spec } = await backend.fresh();
+      const a = openDatabase(spec);
+      const b = openDatabase(spec);
+      try {
+        const replicaA = await ConfigService.open({ file: fileConfig(baseFile), env: ENV, database: a });
+        const replicaB = await ConfigService.open({ file: fileConfig(baseFile), env: ENV, database: b });
+        await replicaA.update((draft) => {
+          draft.contents.providers.set('from_a', { name: 'from_a', config: {}, hash: null, deleted: false, keys: [] });
+          draft.touchProvider('from_a');
+        });
+        // B's cache predates A's write; its write must not drop A's provider.
+        await replicaB.update((draft) => {
+          draft.contents.providers.set('from_b', { name: 'from_b', config: {}, hash: null, deleted: false, keys: [] });
+          draft.touchProvider('from_b');
+        });
+        assert.ok(replicaB.current().config.providers.from_a, 'B sees A\'s edit after its own write');
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      await withService(spec, fileConfig(baseFile), async (service) => {
+        assert.ok(service.current().config.providers.from_a && service.current().config.providers.from_b);
+      });
+    });
+
     test('a change that fails validation changes nothing', async () => {
       const { spec } = await backend.fresh();
       await withService(spec, fileConfig(baseFile), async (service) => {

@@ -1,9 +1,9 @@
 // Reads and writes the config store's rows. Secrets are sealed with the store's Cipher on the way in
 // and opened on the way out, so nothing above this file sees ciphertext and nothing below it sees
 // plaintext. Writes of one admin change go through `write()` in a single transaction.
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Cipher } from '../../security/index.js';
-import type { Database } from '../database.js';
+import type { Database, DatabaseKind } from '../database.js';
 import type { Json, StoreContents, StoredKey, StoredPlugin, StoredProvider, StoredSection } from './contents.js';
 import { emptyContents } from './contents.js';
 import type { ConfigTables, EncryptionStatus } from './schema.js';
@@ -19,10 +19,12 @@ function parseJson(text: string, where: string): Json {
 export class ConfigRepository {
   readonly #db: Kysely<ConfigTables>;
   readonly #cipher: Cipher;
+  readonly #kind: DatabaseKind;
 
   constructor(database: Database, cipher: Cipher) {
     this.#db = database.typed<ConfigTables>();
     this.#cipher = cipher;
+    this.#kind = database.kind;
   }
 
   get #status(): EncryptionStatus {
@@ -33,14 +35,12 @@ export class ConfigRepository {
     return status === 'encrypted' ? this.#cipher.open(value) : value;
   }
 
-  async load(): Promise<StoreContents> {
+  async load(db: Kysely<ConfigTables> = this.#db): Promise<StoreContents> {
     const contents = emptyContents();
-    const [sections, providers, keys, plugins] = await Promise.all([
-      this.#db.selectFrom('config_sections').selectAll().execute(),
-      this.#db.selectFrom('config_providers').selectAll().orderBy('name').execute(),
-      this.#db.selectFrom('config_keys').selectAll().orderBy('provider').orderBy('position').execute(),
-      this.#db.selectFrom('config_plugins').selectAll().orderBy('position').orderBy('name').execute(),
-    ]);
+    const sections = await db.selectFrom('config_sections').selectAll().execute();
+    const providers = await db.selectFrom('config_providers').selectAll().orderBy('name').execute();
+    const keys = await db.selectFrom('config_keys').selectAll().orderBy('provider').orderBy('position').execute();
+    const plugins = await db.selectFrom('config_plugins').selectAll().orderBy('position').orderBy('name').execute();
     for (const row of sections) {
       contents.sections.set(row.section, { value: parseJson(row.value, `section ${row.section}`), hash: row.config_hash });
     }
@@ -66,7 +66,9 @@ export class ConfigRepository {
 
   /** Runs `fn` with a writer inside one transaction. */
   async write<T>(fn: (writer: ConfigWriter) => Promise<T>): Promise<T> {
-    return this.#db.transaction().execute((trx) => fn(new ConfigWriter(trx, this.#cipher, this.#status)));
+    return this.#db.transaction().execute((trx) => fn(new ConfigWriter(trx, this.#cipher, {
+      status: this.#status, kind: this.#kind, load: (db) => this.load(db),
+    })));
   }
 
   /** Rows written before a key was configured are sealed now, so no plaintext secret is left behind. */
@@ -91,8 +93,35 @@ export class ConfigRepository {
   }
 }
 
+interface WriterOptions {
+  status: EncryptionStatus;
+  kind: DatabaseKind;
+  load: (db: Kysely<ConfigTables>) => Promise<StoreContents>;
+}
+
+// Second half of the advisory lock key that serializes config writers across replicas.
+const WRITE_LOCK: [number, number] = [0x42_46_52_53, 0x43_46_47_57];
+
 export class ConfigWriter {
-  constructor(private readonly trx: Tx, private readonly cipher: Cipher, private readonly status: EncryptionStatus) {}
+  private readonly status: EncryptionStatus;
+
+  constructor(private readonly trx: Tx, private readonly cipher: Cipher, private readonly options: WriterOptions) {
+    this.status = options.status;
+  }
+
+  /**
+   * Takes the store-wide write lock for this transaction, so writers on every replica run one at a
+   * time: PostgreSQL's transaction advisory lock, SQLite's write lock (taken by a no-op write).
+   */
+  async lock(): Promise<void> {
+    if (this.options.kind === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK[0]}, ${WRITE_LOCK[1]})`.execute(this.trx);
+    else await this.trx.updateTable('config_encryption').set({ id: 1 }).where('id', '=', -1).execute();
+  }
+
+  /** The store's current contents as seen inside this transaction (other replicas' edits included). */
+  load(): Promise<StoreContents> {
+    return this.options.load(this.trx);
+  }
 
   async putSection(section: string, value: StoredSection): Promise<void> {
     const row = { value: JSON.stringify(value.value), config_hash: value.hash, updated_at: Date.now() };

@@ -1,8 +1,9 @@
 // The config store as the rest of the gateway sees it. At startup it opens the keyring, runs the
 // migrations, reconciles config.json into the store and builds the first snapshot. Afterwards the
 // in-memory contents are the cache that serves traffic; admin changes go through `update()`, which
-// runs one change at a time: edit a copy → validate by building the next snapshot → persist in one
-// transaction → swap the cache → publish. A change that fails validation or cannot be persisted
+// runs one change at a time, in one transaction under a store-wide write lock (so replicas sharing
+// a database serialize too): load the stored rows → edit → validate by building the next snapshot
+// → write → commit → swap the cache → publish. A change that fails validation or cannot be persisted
 // leaves the live config untouched. Without a database (config_store.enabled: false) the file is
 // the only source and `update()` refuses, as Bifrost's file-only mode does.
 import { type Env, type LoadedConfig } from '../../config/index.js';
@@ -11,10 +12,10 @@ import { silentLogger } from '../../core/index.js';
 import { type Cipher, plaintextCipher } from '../../security/index.js';
 import type { Database } from '../database.js';
 import { migrate } from '../migrations.js';
-import { cloneContents, emptyContents, type StoreContents } from './contents.js';
+import { emptyContents, type StoreContents } from './contents.js';
 import { openKeyring } from './keyring.js';
 import { reconcile, type SourceOfTruth } from './reconcile.js';
-import { ConfigRepository } from './repository.js';
+import { ConfigRepository, type ConfigWriter } from './repository.js';
 import { CONFIG_STORE, configMigrations } from './schema.js';
 import { buildSnapshot } from './snapshot.js';
 
@@ -85,8 +86,10 @@ export class ConfigService {
     if (sealed > 0) logger.info({ rows: sealed }, 'encrypted secrets stored before an encryption key was configured');
     const contents = await repository.load();
     const changed = await reconcile(contents, options.file, mode);
+    if (changed.sections.size + changed.providers.size + changed.plugins.size > 0) {
+      await repository.write((writer) => persistTouched(writer, contents, changed));
+    }
     const service = new ConfigService(options, repository, cipher, contents);
-    await service.#persist(contents, changed);
     logger.info({ store: database.describe(), providers: changed.providers.size, plugins: changed.plugins.size, sections: changed.sections.size, mode },
       'config.json reconciled into the config store');
     return service;
@@ -124,49 +127,67 @@ export class ConfigService {
   }
 
   async #apply<T>(change: (draft: Draft) => T | Promise<T>): Promise<T> {
-    if (!this.repository) throw new ConfigStoreDisabledError();
-    const touched = { sections: new Set<string>(), providers: new Set<string>(), plugins: new Set<string>() };
-    const contents = cloneContents(this.#contents);
-    const result = await change({
-      contents,
-      touchSection: (name) => touched.sections.add(name),
-      touchProvider: (name) => touched.providers.add(name),
-      touchPlugin: (name) => touched.plugins.add(name),
-    });
-    const snapshot = buildSnapshot(contents, this.options.file, this.options.env);
+    const repository = this.repository;
+    if (!repository) throw new ConfigStoreDisabledError();
+    // Errors of the change itself (validation, not found, ...) pass through; anything else is the database's.
+    let changeError: { error: unknown } | undefined;
+    let outcome: { result: T; contents: StoreContents; snapshot: LoadedConfig };
     try {
-      await this.#persist(contents, touched);
+      outcome = await repository.write(async (writer) => {
+        await writer.lock();
+        // Start from the stored rows, not the cache: another replica may have written since.
+        const contents = await writer.load();
+        const touched: Touched = { sections: new Set(), providers: new Set(), plugins: new Set() };
+        let result: T;
+        let snapshot: LoadedConfig;
+        try {
+          result = await change({
+            contents,
+            touchSection: (name) => touched.sections.add(name),
+            touchProvider: (name) => touched.providers.add(name),
+            touchPlugin: (name) => touched.plugins.add(name),
+          });
+          snapshot = buildSnapshot(contents, this.options.file, this.options.env);
+        } catch (error) {
+          changeError = { error };
+          throw error;
+        }
+        await persistTouched(writer, contents, touched);
+        return { result, contents, snapshot };
+      });
     } catch (error) {
+      if (changeError) throw changeError.error;
       throw new ConfigStoreWriteError(error);
     }
-    this.#contents = contents;
-    this.#snapshot = snapshot;
+    this.#contents = outcome.contents;
+    this.#snapshot = outcome.snapshot;
     for (const listener of [...this.#listeners]) {
       try {
-        listener(snapshot);
+        listener(outcome.snapshot);
       } catch (error) {
         (this.options.logger ?? silentLogger).error({ err: (error as Error).message }, 'config listener failed');
       }
     }
-    return result;
+    return outcome.result;
   }
+}
 
-  async #persist(contents: StoreContents, touched: { sections: Set<string>; providers: Set<string>; plugins: Set<string> }): Promise<void> {
-    if (!this.repository) return;
-    if (touched.sections.size + touched.providers.size + touched.plugins.size === 0) return;
-    await this.repository.write(async (writer) => {
-      for (const name of touched.sections) {
-        const section = contents.sections.get(name);
-        if (section) await writer.putSection(name, section);
-      }
-      for (const name of touched.providers) {
-        const provider = contents.providers.get(name);
-        if (provider) await writer.putProvider(provider);
-      }
-      const plugins = [...contents.plugins.values()];
-      for (const [position, plugin] of plugins.entries()) {
-        if (touched.plugins.has(plugin.name)) await writer.putPlugin(plugin, position);
-      }
-    });
+interface Touched {
+  sections: Set<string>;
+  providers: Set<string>;
+  plugins: Set<string>;
+}
+
+async function persistTouched(writer: ConfigWriter, contents: StoreContents, touched: Touched): Promise<void> {
+  for (const name of touched.sections) {
+    const section = contents.sections.get(name);
+    if (section) await writer.putSection(name, section);
+  }
+  for (const name of touched.providers) {
+    const provider = contents.providers.get(name);
+    if (provider) await writer.putProvider(provider);
+  }
+  for (const [position, plugin] of [...contents.plugins.values()].entries()) {
+    if (touched.plugins.has(plugin.name)) await writer.putPlugin(plugin, position);
   }
 }
