@@ -40,6 +40,7 @@ test('admin routes and /metrics need credentials; inference does not', async () 
   assert.equal((await stack.api('GET', '/api/providers', undefined, basic('admin', PASSWORD))).status, 200);
   assert.equal((await stack.api('PUT', '/api/config', { client_config: {} })).status, 401);
   assert.equal((await stack.api('GET', '/metrics')).status, 401);
+  assert.equal((await stack.api('GET', '/api/governance/virtual-keys')).status, 401, 'other modules\' /api routes are covered too');
   assert.equal((await stack.api('GET', '/metrics', undefined, basic('admin', PASSWORD))).status, 200);
   const inference = await stack.chat();
   assert.equal(inference.status, 200, await inference.clone().text());
