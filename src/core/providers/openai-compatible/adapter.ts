@@ -62,11 +62,13 @@ export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAda
 
     buildRequest(request: InferenceRequest, target: AdapterTarget): UpstreamRequest {
       const loc = locate(target);
-      const { fallbacks: _fallbacks, model: _model, ...rest } = request.body;
-      const body: JsonObject = { model: target.model, ...rest };
+      // One copy of the caller's top-level object: `model` first and bare, `fallbacks` dropped.
+      const source = request.body;
+      const body: JsonObject = { model: target.model };
+      for (const name in source) if (name !== 'model' && name !== 'fallbacks') body[name] = source[name];
       const type = request.requestType;
       if (request.stream && vendor.streamUsage && (type === 'chat_completion' || type === 'text_completion')) {
-        const given = rest.stream_options;
+        const given = source.stream_options;
         body.stream_options = { ...(given && typeof given === 'object' ? given : {}), include_usage: true };
       }
       return {
