@@ -1,6 +1,7 @@
 // Bad input gets a precise 4xx in Bifrost's error JSON; unknown routes a 404; health and CORS.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { openaiProvider, startStack, type Stack } from './harness.js';
 
 let stack: Stack;
@@ -59,6 +60,22 @@ test('body over client.max_request_body_size_mb → 413 Bifrost error JSON', asy
   const body = await res.json() as ErrorBody;
   assert.equal(body.status_code, 413);
   assert.match(body.error.message, /too large.*1 MB/);
+});
+
+test('a chunked body (no content-length) is cut off at the limit with 413 too', async () => {
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(`${stack.gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.write('{"model":"openai/gpt-4o","messages":[{"role":"user","content":"');
+    for (let i = 0; i < 24; i++) req.write('x'.repeat(64 * 1024));
+    req.end('"}]}');
+  });
+  assert.equal(status, 413);
+  assert.equal((JSON.parse(text) as ErrorBody).status_code, 413);
 });
 
 test('unknown route → 404 JSON "Route not found: <path>"', async () => {
