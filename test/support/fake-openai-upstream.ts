@@ -148,8 +148,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         object: 'list',
         data: (opts.models ?? ['gpt-4o-mini', 'gpt-4o']).map((m) => ({ id: m, object: 'model', created: 1700000000, owned_by: 'fake' })),
       });
-      case 'POST /v1/chat/completions': return b.stream === true ? streamChat(ex, id) : sendJson(res, 200, chatCompletion(b, id));
-      case 'POST /v1/completions': return b.stream === true ? streamText(ex, id) : sendJson(res, 200, textCompletion(b, id));
+      case 'POST /v1/chat/completions': return b.stream === true ? streamCompletion(ex, id, true) : sendJson(res, 200, chatCompletion(b, id));
+      case 'POST /v1/completions': return b.stream === true ? streamCompletion(ex, id, false) : sendJson(res, 200, textCompletion(b, id));
       case 'POST /v1/embeddings': return sendJson(res, 200, embeddings(b, opts.dimensions ?? 8));
       case 'POST /v1/responses': return b.stream === true ? streamResponses(ex, id) : sendJson(res, 200, responseObject(b, id, 'completed'));
       default: return sendError(ex, 404, `Invalid URL (${rec.method} ${rec.path})`);
@@ -263,16 +263,18 @@ function responseObject(b: Record<string, unknown>, id: string, status: string):
   const output = status !== 'completed' ? [] : call
     ? [{ type: 'function_call', id: `fc_fake${id}`, call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed' }]
     : [{ type: 'message', id: `msg_fake${id}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }];
-  const u = usageFor(b, 5);
   return {
     id: `resp_fake${id}`, object: 'response', created_at: 1700000000, status, model: b.model, output,
     text: { format: b.text && typeof b.text === 'object' ? (b.text as Record<string, unknown>).format ?? { type: 'text' } : { type: 'text' } },
     tools: b.tools ?? [], parallel_tool_calls: true, error: null, incomplete_details: null,
-    usage: status !== 'completed' ? null : {
-      input_tokens: u.prompt_tokens, input_tokens_details: { cached_tokens: 0 },
-      output_tokens: u.completion_tokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.total_tokens,
-    },
+    usage: status !== 'completed' ? null : responsesUsage(b, 5),
   };
+}
+
+function responsesUsage(b: Record<string, unknown>, completion: number): Record<string, unknown> {
+  const u = usageFor(b, completion);
+  return { input_tokens: u.prompt_tokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: u.completion_tokens,
+    output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.total_tokens };
 }
 
 type SseEvent = { event?: string; data: unknown };
@@ -303,37 +305,24 @@ async function sse(ex: Exchange, head: SseEvent[], content: (i: number) => SseEv
   ex.res.end(done ? 'data: [DONE]\n\n' : undefined);
 }
 
-function includeUsage(b: Record<string, unknown>): boolean {
-  return (b.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-}
-
-function streamChat(ex: Exchange, id: string): Promise<void> {
+/** Chat and text completion streams: same framing, different chunk objects. */
+function streamCompletion(ex: Exchange, id: string, chat: boolean): Promise<void> {
   const b = ex.rec.body ?? {};
-  const base = { id: `chatcmpl-fake${id}`, object: 'chat.completion.chunk', created: 1700000000, model: b.model, system_fingerprint: 'fp_fake' };
-  const call = toolCall(b);
-  const chunk = (delta: unknown, finish: string | null): SseEvent =>
-    ({ data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] } });
+  const base = chat
+    ? { id: `chatcmpl-fake${id}`, object: 'chat.completion.chunk', created: 1700000000, model: b.model, system_fingerprint: 'fp_fake' }
+    : { id: `cmpl-fake${id}`, object: 'text_completion', created: 1700000000, model: b.model };
+  const call = chat ? toolCall(b) : undefined;
+  const chunk = (delta: Record<string, unknown>, finish: string | null): SseEvent => ({
+    data: { ...base, choices: [chat ? { index: 0, delta, logprobs: null, finish_reason: finish }
+      : { text: delta.content ?? '', index: 0, logprobs: null, finish_reason: finish }] },
+  });
   const text = answerText(b);
-  const head = [chunk({ role: 'assistant', content: '' }, null)];
-  if (call) head.push(chunk({ tool_calls: [{ index: 0, ...call }] }, null));
-  const content = (i: number): SseEvent => chunk({ content: i === 0 ? text : ` tok${i}` }, null);
-  if (call) ex.chunks = 0;
-  return sse(ex, head, content, () => {
+  const head = chat ? [chunk({ role: 'assistant', content: '' }, null)] : [];
+  if (call) { head.push(chunk({ tool_calls: [{ index: 0, ...call }] }, null)); ex.chunks = 0; }
+  return sse(ex, head, (i) => chunk({ content: i === 0 ? text : ` tok${i}` }, null), () => {
     const tail = [chunk({}, call ? 'tool_calls' : 'stop')];
-    if (includeUsage(b)) tail.push({ data: { ...base, choices: [], usage: usageFor(b, ex.chunks) } });
-    return tail;
-  }, true);
-}
-
-function streamText(ex: Exchange, id: string): Promise<void> {
-  const b = ex.rec.body ?? {};
-  const base = { id: `cmpl-fake${id}`, object: 'text_completion', created: 1700000000, model: b.model };
-  const chunk = (text: string, finish: string | null): SseEvent =>
-    ({ data: { ...base, choices: [{ text, index: 0, logprobs: null, finish_reason: finish }] } });
-  const text = answerText(b);
-  return sse(ex, [], (i) => chunk(i === 0 ? text : ` tok${i}`, null), () => {
-    const tail = [chunk('', 'stop')];
-    if (includeUsage(b)) tail.push({ data: { ...base, choices: [], usage: usageFor(b, ex.chunks) } });
+    const wantsUsage = (b.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    if (wantsUsage) tail.push({ data: { ...base, choices: [], usage: usageFor(b, ex.chunks) } });
     return tail;
   }, true);
 }
@@ -358,9 +347,7 @@ function streamResponses(ex: Exchange, id: string): Promise<void> {
   const content = (i: number): SseEvent => ev('response.output_text.delta', { ...loc, delta: i === 0 ? text : ` tok${i}` });
   return sse(ex, head, content, () => {
     const doneItem = { ...item, status: 'completed', content: [{ ...part, text: full }] };
-    const u = usageFor(b, ex.chunks);
-    const usage = { input_tokens: u.prompt_tokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: u.completion_tokens,
-      output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.total_tokens };
+    const usage = responsesUsage(b, ex.chunks);
     return [
       ev('response.output_text.done', { ...loc, text: full }),
       ev('response.content_part.done', { ...loc, part: { ...part, text: full } }),
