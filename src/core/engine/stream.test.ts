@@ -142,3 +142,25 @@ test('closing the event iterator before reading anything still closes the upstre
   assert.equal(obs.ends[0]!.error?.type, 'request_cancelled');
   await gw.close();
 });
+
+test('an upstream that goes silent mid-stream past the timeout ends with a 504 timeout error event', async () => {
+  fake.behave({ chunks: 3, chunkDelayMs: 5000 });
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin, { network: { default_request_timeout_in_seconds: 0.3 } }) }) });
+  const stream = await gw.handle(request('openai/gpt-4o', {}, { stream: true }), context()) as InferenceStream;
+  const events = await collect(stream);
+  const last = events.at(-1)!;
+  assert.equal(last.error?.status, 504);
+  assert.equal(last.error?.type, 'timeout');
+  assert.ok(events.length >= 2, 'chunks before the silence were delivered');
+  await gw.close();
+});
+
+test('a stream falls back to the next target when the primary fails before streaming', async () => {
+  fake.behave({ model: 'broken', status: 503, times: Infinity });
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin), groq: provider(fake.origin) }) });
+  const stream = await gw.handle(request('openai/broken', {}, { stream: true, fallbacks: ['groq/works'] }), context()) as InferenceStream;
+  assert.equal(stream.servedBy.provider, 'groq');
+  const events = await collect(stream);
+  assert.equal((events[0]!.chunk.extra_fields as { provider: string }).provider, 'groq');
+  await gw.close();
+});
