@@ -24,6 +24,10 @@ const baseFile = {
   providers: {
     openai: { keys: [{ name: 'main', value: SECRET, models: ['gpt-4o'], weight: 1 }, { name: 'env-key', value: 'env.OPENAI_KEY', weight: 2 }] },
     anthropic: { keys: [{ name: 'a', value: 'sk-ant-aaaaaaaaaaaaaaaa' }], network_config: { max_retries: 1 } },
+    bedrock: {
+      keys: [{ name: 'b', value: '', bedrock_key_config: { access_key: 'AKIA-ACCESS-0000', secret_key: 'aws-SECRET-key-1111' } }],
+      proxy_config: { type: 'http', url: 'http://proxy:3128', password: 'proxy-PASSWORD-2222' },
+    },
   },
   plugins: [{ name: 'telemetry', enabled: true, config: { token: 'plugin-secret-token' } }],
 };
@@ -48,7 +52,7 @@ export function configStoreContract(name: string, backend: Backend): void {
       const { spec } = await backend.fresh();
       await withService(spec, fileConfig(baseFile), async (service) => {
         const config = service.current().config;
-        assert.deepEqual(Object.keys(config.providers).sort(), ['anthropic', 'openai']);
+        assert.deepEqual(Object.keys(config.providers).sort(), ['anthropic', 'bedrock', 'openai']);
         assert.equal(config.providers.openai?.keys[0]?.value, SECRET);
         assert.equal(config.providers.openai?.keys[1]?.value, ENV.OPENAI_KEY);
         assert.equal(service.current().envRefs['providers.openai.keys[1].value'], 'OPENAI_KEY');
@@ -102,7 +106,7 @@ export function configStoreContract(name: string, backend: Backend): void {
         draft.touchProvider('groq');
       }));
       await withService(spec, fileConfig({ ...baseFile, source_of_truth: 'config.json' }), async (service) => {
-        assert.deepEqual(Object.keys(service.current().config.providers).sort(), ['anthropic', 'openai']);
+        assert.deepEqual(Object.keys(service.current().config.providers).sort(), ['anthropic', 'bedrock', 'openai']);
       });
     });
 
@@ -167,11 +171,14 @@ export function configStoreContract(name: string, backend: Backend): void {
       }, 'my-encryption-key');
       const dump = await raw();
       assert.ok(dump.includes('config_keys'), 'the raw dump covers the config tables');
-      for (const secret of [SECRET, ENV.OPENAI_KEY, 'sk-ant-aaaaaaaaaaaaaaaa', 'plugin-secret-token']) {
+      for (const secret of [SECRET, ENV.OPENAI_KEY, 'sk-ant-aaaaaaaaaaaaaaaa', 'plugin-secret-token', 'aws-SECRET-key-1111', 'proxy-PASSWORD-2222']) {
         assert.ok(!dump.includes(secret), `secret ${secret.slice(0, 8)}… found in the raw database`);
       }
       await withService(spec, fileConfig(baseFile), async (service) => {
         assert.equal(service.current().config.providers.openai?.keys[0]?.value, SECRET);
+        const bedrock = service.current().config.providers.bedrock as unknown as { keys: Array<{ bedrock_key_config: { secret_key: string } }>; proxy_config: { password: string } };
+        assert.equal(bedrock.keys[0]?.bedrock_key_config.secret_key, 'aws-SECRET-key-1111');
+        assert.equal(bedrock.proxy_config.password, 'proxy-PASSWORD-2222');
       }, 'my-encryption-key');
       await assert.rejects(withService(spec, fileConfig(baseFile), async () => undefined, 'another-key'),
         (error: unknown) => error instanceof EncryptionKeyError && /does not match/.test(error.message));
@@ -186,7 +193,8 @@ export function configStoreContract(name: string, backend: Backend): void {
       await withService(spec, fileConfig(baseFile), async (service) => {
         assert.equal(service.current().config.providers.openai?.keys[0]?.value, SECRET);
       }, 'late-key');
-      assert.ok(!(await raw()).includes(SECRET));
+      const after = await raw();
+      for (const secret of [SECRET, 'aws-SECRET-key-1111', 'proxy-PASSWORD-2222', 'plugin-secret-token']) assert.ok(!after.includes(secret), secret);
     });
   });
 }

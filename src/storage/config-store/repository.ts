@@ -46,7 +46,8 @@ export class ConfigRepository {
     }
     for (const row of providers) {
       contents.providers.set(row.name, {
-        name: row.name, config: parseJson(row.config, `provider ${row.name}`), hash: row.config_hash, deleted: row.deleted !== 0, keys: [],
+        name: row.name, config: parseJson(this.#open(row.config, row.encryption_status), `provider ${row.name}`),
+        hash: row.config_hash, deleted: row.deleted !== 0, keys: [],
       });
     }
     for (const row of keys) {
@@ -54,7 +55,7 @@ export class ConfigRepository {
       if (!provider) continue;
       provider.keys.push({
         name: row.name, id: row.key_id, value: this.#open(row.value, row.encryption_status), valueEnv: row.value_env,
-        config: parseJson(row.config, `key ${row.provider}/${row.name}`), hash: row.config_hash, deleted: row.deleted !== 0,
+        config: parseJson(this.#open(row.config, row.encryption_status), `key ${row.provider}/${row.name}`), hash: row.config_hash, deleted: row.deleted !== 0,
       });
     }
     for (const row of plugins) {
@@ -75,7 +76,8 @@ export class ConfigRepository {
   async sealPlaintextRows(): Promise<number> {
     if (!this.#cipher.encrypted) return 0;
     const contents = await this.load();
-    const plainKeys = await this.#db.selectFrom('config_keys').select(['provider']).where('encryption_status', '=', 'plain_text').execute();
+    const plainKeys = await this.#db.selectFrom('config_keys').select(['provider']).where('encryption_status', '=', 'plain_text')
+      .union(this.#db.selectFrom('config_providers').select(['name as provider']).where('encryption_status', '=', 'plain_text')).execute();
     const plainPlugins = await this.#db.selectFrom('config_plugins').select(['name']).where('encryption_status', '=', 'plain_text').execute();
     if (plainKeys.length === 0 && plainPlugins.length === 0) return 0;
     await this.write(async (writer) => {
@@ -132,14 +134,19 @@ export class ConfigWriter {
   /** Writes the provider row and replaces all its key rows. */
   async putProvider(provider: StoredProvider): Promise<void> {
     const now = Date.now();
-    const row = { config: JSON.stringify(provider.config), config_hash: provider.hash, deleted: provider.deleted ? 1 : 0, updated_at: now };
+    // Provider and key settings are sealed whole: they carry proxy passwords, auth headers and
+    // cloud credentials (azure/bedrock/vertex key configs), not only the key value.
+    const row = {
+      config: this.cipher.seal(JSON.stringify(provider.config)), encryption_status: this.status,
+      config_hash: provider.hash, deleted: provider.deleted ? 1 : 0, updated_at: now,
+    };
     await this.trx.insertInto('config_providers').values({ name: provider.name, ...row })
       .onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
     await this.trx.deleteFrom('config_keys').where('provider', '=', provider.name).execute();
     if (provider.keys.length === 0) return;
     await this.trx.insertInto('config_keys').values(provider.keys.map((key: StoredKey, position) => ({
       provider: provider.name, name: key.name, key_id: key.id, value: this.cipher.seal(key.value), value_env: key.valueEnv,
-      encryption_status: this.status, config: JSON.stringify(key.config), config_hash: key.hash,
+      encryption_status: this.status, config: this.cipher.seal(JSON.stringify(key.config)), config_hash: key.hash,
       deleted: key.deleted ? 1 : 0, position, updated_at: now,
     }))).execute();
   }

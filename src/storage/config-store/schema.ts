@@ -22,8 +22,9 @@ export interface SectionTable {
 
 export interface ProviderTable {
   name: string;
-  /** JSON of the provider entry without `keys`. */
+  /** Sealed JSON of the provider entry without `keys`. */
   config: string;
+  encryption_status: EncryptionStatus;
   config_hash: string | null;
   deleted: number;
   updated_at: number;
@@ -38,7 +39,7 @@ export interface KeyTable {
   /** Env var the value comes from, when given as `env.X`. */
   value_env: string | null;
   encryption_status: EncryptionStatus;
-  /** JSON of the key without name, id and value (models, weight, enabled, ...). */
+  /** Sealed JSON of the key without name, id and value (models, weight, enabled, cloud credentials...). */
   config: string;
   config_hash: string | null;
   deleted: number;
@@ -122,6 +123,14 @@ export const configMigrations: readonly Migration[] = [
       await db.schema.createTable('config_sessions')
         .addColumn('token_hash', 'varchar(64)', (c) => c.primaryKey())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    name: '002_seal_provider_config',
+    async up({ db }) {
+      await db.schema.alterTable('config_providers')
+        .addColumn('encryption_status', 'varchar(16)', (c) => c.notNull().defaultTo('plain_text'))
         .execute();
     },
   },

@@ -7,7 +7,7 @@ import { isUnchangedSecret, maskSecret, providerResponse, redactDeep, restoreMas
 const existing: StoredProvider = {
   name: 'openai', hash: 'filehash', deleted: false, config: { network_config: { max_retries: 1 }, send_back_raw_response: true },
   keys: [
-    { name: 'a', id: 'a', value: 'sk-aaaaaaaaaaaaaaaaaaaa', valueEnv: null, config: { weight: 1 }, hash: 'h-a', deleted: false },
+    { name: 'a', id: 'a', value: 'sk-aaaaaaaaaaaaaaaaaaaa', valueEnv: null, config: { weight: 1, bedrock_key_config: { secret_key: 'aws-secret' } }, hash: 'h-a', deleted: false },
     { name: 'b', id: 'b', value: 'sk-env-resolved-bbbbbbb', valueEnv: 'B_KEY', config: { weight: 1 }, hash: null, deleted: false },
   ],
 };
@@ -20,6 +20,9 @@ test('masking hides the secret and a masked value round-trips as "unchanged"', (
   assert.equal(isUnchangedSecret('env.B_KEY', existing.keys[1]!), true);
   assert.equal(isUnchangedSecret('sk-other', existing.keys[0]!), false);
   const response = providerResponse(existing);
+  assert.ok(!JSON.stringify(response).includes('aws-secret'), 'cloud credentials inside a key are masked');
+  const again = applyProviderBody('openai', { keys: response.keys }, { existing, env: { B_KEY: 'x' }, create: false });
+  assert.deepEqual(again.keys[0]?.config.bedrock_key_config, { secret_key: 'aws-secret' }, 'masked credentials sent back are kept');
   assert.deepEqual((response.keys as Array<{ value: string }>).map((k) => k.value), [masked, 'env.B_KEY']);
   assert.deepEqual(redactDeep({ nested: { password: 'p4ssw0rd-long-enough', user: 'u' }, token: 'env.T' }),
     { nested: { password: '********', user: 'u' }, token: 'env.T' });

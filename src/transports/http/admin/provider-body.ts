@@ -42,7 +42,8 @@ function storedKeys(provider: string, inputs: KeyInput[], options: { previous: S
     const id = input.id ?? name;
     if (names.has(name)) throw badRequest(`duplicate key name "${name}"`, `keys[${index}].name`);
     names.add(name);
-    const { name: _n, id: _i, value: incoming, ...config } = input;
+    // `provider` is what GET /api/keys adds to each key; it is not part of a key.
+    const { name: _n, id: _i, value: incoming, provider: _p, ...config } = input;
     const previous = options.previous.find((key) => !key.deleted && (key.id === id || key.name === name));
     let value = incoming;
     let valueEnv: string | null = null;
@@ -56,7 +57,8 @@ function storedKeys(provider: string, inputs: KeyInput[], options: { previous: S
       value = resolved;
     }
     const fileKey = options.previous.find((key) => key.name === name);
-    return { name, id, value, valueEnv, config: config as Json, hash: fileKey?.hash ?? null, deleted: false };
+    const settings = previous ? restoreMasked(config, previous.config) as Json : config as Json;
+    return { name, id, value, valueEnv, config: settings, hash: fileKey?.hash ?? null, deleted: false };
   });
   // A key from config.json removed through the API stays removed across restarts (tombstone).
   const tombstones = options.previous

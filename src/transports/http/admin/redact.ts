@@ -3,7 +3,7 @@
 // unchanged (the UI round-trips what it was shown) means "keep the stored secret".
 import type { Json, StoredKey, StoredPlugin, StoredProvider } from '../../../storage/config-store/index.js';
 
-const SECRET_FIELD = /(password|secret|token|api_?key|access_?key|private_?key|credentials?|session_token)$/i;
+const SECRET_FIELD = /(password|secret|secret_?key|token|api_?key|access_?key|private_?key|credentials?|session_token)$/i;
 
 export function maskSecret(value: string): string {
   if (value.length <= 12) return '*'.repeat(8);
@@ -18,7 +18,7 @@ export function isUnchangedSecret(incoming: string, stored: StoredKey): boolean 
 
 export function redactKey(key: StoredKey, provider: string): Json {
   return {
-    ...key.config, id: key.id, name: key.name, provider,
+    ...(redactDeep(key.config) as Json), id: key.id, name: key.name, provider,
     value: key.valueEnv !== null ? `env.${key.valueEnv}` : maskSecret(key.value),
   };
 }
