@@ -16,6 +16,12 @@ import { LOGS_MIGRATIONS, type LogsTable, type LogsTables } from './schema.js';
 const INSERT_CHUNK = 400;
 /** Daily partitions kept ready ahead of today. */
 const DAYS_AHEAD = 3;
+/** A request still `processing` after this long is taken as lost. */
+export const STALE_PROCESSING_MS = 5 * 60 * 1000;
+const STALE_ERROR = JSON.stringify({
+  status_code: 500, is_bifrost_error: true,
+  error: { type: 'request_incomplete', message: 'the request did not complete (gateway stopped before it finished)' },
+});
 
 export interface LogStats {
   total_requests: number;
@@ -156,6 +162,13 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
         const created = await ensurePartitions(database.db, now - DAY_MS, now + DAYS_AHEAD * DAY_MS);
         if (created.length > 0) logger.info({ partitions: created }, 'created log partitions');
       }
+      // A row still `processing` long after its start belongs to a request whose gateway died
+      // before finishing it (Bifrost cleans these too); close it as an error instead of leaving
+      // it open forever.
+      await db.updateTable('logs')
+        .set({ status: 'error', error_details: STALE_ERROR })
+        .where('status', '=', 'processing').where('timestamp', '<', now - STALE_PROCESSING_MS)
+        .execute();
       const days = options.retentionDays();
       if (!(days > 0)) return { dropped: [], deleted: 0 };
       const cutoff = now - days * DAY_MS;

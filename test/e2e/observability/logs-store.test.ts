@@ -97,6 +97,17 @@ function contract(name: string, open: () => Promise<{ database: Database; cleanu
       assert.deepEqual(await store.models(), ['claude-3', 'gpt-4o', 'gpt-4o-mini', 'mistral-large']);
     });
 
+    test('rows left processing for over 5 minutes are closed as errors by maintenance', async () => {
+      await store.upsert([row({ id: 'stale', timestamp: NOW - 6 * 60_000, status: 'processing', latency: null }),
+        row({ id: 'fresh', timestamp: NOW - 60_000, status: 'processing', latency: null })]);
+      await createLogsStore(database, { retentionDays: () => 0, clock: { now: () => NOW, monotonic: () => 0 } }).maintain();
+      const byId = new Map((await store.search(q({ start_time: NOW - 10 * 60_000 }))).logs.map((l) => [l.id, l]));
+      assert.equal(byId.get('stale')?.status, 'error');
+      assert.match(byId.get('stale')?.error_details ?? '', /did not complete/);
+      assert.equal(byId.get('fresh')?.status, 'processing');
+      await database.db.deleteFrom('logs' as never).where('id' as never, 'in', ['stale', 'fresh'] as never).execute();
+    });
+
     test('retention removes rows older than log_retention_days', async () => {
       const old = [row({ id: 'old1', timestamp: NOW - 35 * DAY_MS }), row({ id: 'old2', timestamp: NOW - 31 * DAY_MS })];
       await store.upsert(old);
