@@ -59,6 +59,7 @@ export function configStoreContract(name: string, backend: Backend): void {
         assert.equal(config.providers.anthropic?.network_config.max_retries, 1);
         assert.equal(config.plugins[0]?.name, 'telemetry');
         assert.ok(Object.isFrozen(config.providers.openai));
+        assert.equal(await service.refresh(), false, 'the reconciled cache equals the stored rows');
       });
     });
 
@@ -141,6 +142,13 @@ export function configStoreContract(name: string, backend: Backend): void {
           draft.touchProvider('from_b');
         });
         assert.ok(replicaB.current().config.providers.from_a, 'B sees A\'s edit after its own write');
+        // A learns of B's edit through refresh() (what cluster sync calls on a change notice).
+        const published: string[][] = [];
+        replicaA.subscribe((snapshot) => published.push(Object.keys(snapshot.config.providers)));
+        assert.equal(await replicaA.refresh(), true);
+        assert.ok(replicaA.current().config.providers.from_b);
+        assert.equal(published.length, 1);
+        assert.equal(await replicaA.refresh(), false, 'nothing new → no publish');
       } finally {
         await a.close();
         await b.close();

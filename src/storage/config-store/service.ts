@@ -12,7 +12,7 @@ import { silentLogger } from '../../core/index.js';
 import { type Cipher, plaintextCipher } from '../../security/index.js';
 import type { Database } from '../database.js';
 import { migrate } from '../migrations.js';
-import { emptyContents, type StoreContents } from './contents.js';
+import { configHash, emptyContents, type StoreContents } from './contents.js';
 import { openKeyring } from './keyring.js';
 import { reconcile, type SourceOfTruth } from './reconcile.js';
 import { ConfigRepository, type ConfigWriter } from './repository.js';
@@ -126,6 +126,39 @@ export class ConfigService {
     return run;
   }
 
+  /**
+   * Re-reads the stored rows and publishes a new snapshot when they changed (another replica wrote).
+   * Cluster config sync calls this on a change notice; it queues behind local writes.
+   */
+  refresh(): Promise<boolean> {
+    const run = this.#queue.then(async () => {
+      if (!this.repository) return false;
+      let contents: StoreContents;
+      try {
+        contents = await this.repository.load();
+      } catch (error) {
+        throw new ConfigStoreWriteError(error);
+      }
+      if (fingerprint(contents) === fingerprint(this.#contents)) return false;
+      this.#publish(contents, buildSnapshot(contents, this.options.file, this.options.env));
+      return true;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #publish(contents: StoreContents, snapshot: LoadedConfig): void {
+    this.#contents = contents;
+    this.#snapshot = snapshot;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(snapshot);
+      } catch (error) {
+        (this.options.logger ?? silentLogger).error({ err: (error as Error).message }, 'config listener failed');
+      }
+    }
+  }
+
   async #apply<T>(change: (draft: Draft) => T | Promise<T>): Promise<T> {
     const repository = this.repository;
     if (!repository) throw new ConfigStoreDisabledError();
@@ -159,17 +192,15 @@ export class ConfigService {
       if (changeError) throw changeError.error;
       throw new ConfigStoreWriteError(error);
     }
-    this.#contents = outcome.contents;
-    this.#snapshot = outcome.snapshot;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(outcome.snapshot);
-      } catch (error) {
-        (this.options.logger ?? silentLogger).error({ err: (error as Error).message }, 'config listener failed');
-      }
-    }
+    this.#publish(outcome.contents, outcome.snapshot);
     return outcome.result;
   }
+}
+
+/** Equal for equal contents regardless of map insertion order (plugin order does matter). */
+function fingerprint(contents: StoreContents): string {
+  const byName = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => a.localeCompare(b));
+  return configHash([byName(contents.sections), byName(contents.providers), [...contents.plugins]]);
 }
 
 interface Touched {
