@@ -2,7 +2,7 @@
 // ./engine/; nothing outside src/core needs to know how requests are queued, retried or routed.
 import type { ConfigSource } from './runtime-config.js';
 import type { Plugin } from './plugin.js';
-import type { Clock, Logger, Random, Sleeper } from './ports.js';
+import type { Clock, CostFunction, Logger, Random, Sleeper } from './ports.js';
 import type { InferenceRequest, InferenceResult, JsonObject, RequestContext } from './types.js';
 
 export interface GatewayOptions {
@@ -13,6 +13,8 @@ export interface GatewayOptions {
   random?: Random;
   /** Backoff waits between retries (tests inject one that does not sleep). */
   sleeper?: Sleeper;
+  /** Fills `RequestSummary.cost` for observers (telemetry, logs). */
+  cost?: CostFunction;
 }
 
 export interface Gateway {

@@ -20,6 +20,9 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
+/** Prices a request from its usage; undefined when the model is not priced. */
+export type CostFunction = (provider: string, model: string, usage: import('./types.js').Usage) => number | undefined;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),

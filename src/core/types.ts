@@ -46,6 +46,12 @@ export interface RequestContext {
   readonly values: Map<string, unknown>;
 }
 
+/**
+ * `RequestContext.values` slot naming the provider key ids this request may use (a string array).
+ * Set by access-control plugins (a virtual key's `key_ids`); honoured by key selection.
+ */
+export const ALLOWED_KEY_IDS = 'core.allowed_key_ids';
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;

@@ -23,6 +23,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     clock: options.clock ?? systemClock,
     random: options.random ?? systemRandom,
     sleeper: options.sleeper ?? systemSleeper,
+    cost: options.cost,
     registry: createProviderRegistry(),
     client: createUpstreamClient(),
     queues: new Map(),

@@ -8,7 +8,7 @@ import type { ParsedResponse, ProviderAdapter } from '../providers/adapter.js';
 import { ProviderQueue } from '../queue/provider-queue.js';
 import { backoffMs, classifyFailure, type FailureAction } from '../retry/policy.js';
 import type { ProviderConfig, ProviderKey, RuntimeConfig } from '../runtime-config.js';
-import type { InferenceRequest, RequestContext, ServedBy } from '../types.js';
+import { ALLOWED_KEY_IDS, type InferenceRequest, type RequestContext, type ServedBy } from '../types.js';
 import { classifyTransportError, type UpstreamResponse } from '../upstream/client.js';
 import type { EngineDeps } from './deps.js';
 import {
@@ -155,6 +155,8 @@ function explicitKeys(keys: readonly ProviderKey[], call: TargetCall, where: { p
     const value = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : headers['x-api-key'] ?? headers['x-goog-api-key'];
     if (value) return [{ id: 'direct', name: 'direct', value, models: [], weight: 1, enabled: true }];
   }
+  const allowed = call.ctx.values.get(ALLOWED_KEY_IDS) as readonly string[] | undefined;
+  if (allowed) keys = keys.filter((k) => allowed.includes(k.id) || allowed.includes(k.name));
   const id = headers['x-bf-api-key-id'];
   const name = id ? undefined : headers['x-bf-api-key'];
   if (!id && !name) return keys;

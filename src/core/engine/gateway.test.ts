@@ -2,7 +2,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOpenAI, type FakeOpenAI } from '../../../test/support/fake-openai-upstream.js';
 import { isGatewayError, type GatewayError } from '../errors.js';
-import type { InferenceResponse } from '../types.js';
+import { ALLOWED_KEY_IDS, type InferenceResponse } from '../types.js';
 import { createGateway } from './create-gateway.js';
 import { context, key, observer, provider, recordingSleeper, request, staticConfig } from './testing/fixtures.js';
 
@@ -230,5 +230,15 @@ test('duplicate key ids cannot make key rotation loop forever', async () => {
   fake.behave({ status: 401, times: Infinity });
   await assert.rejects(gw.handle(request('openai/m'), context()), rejectsWith((e) => assert.equal(e.type, 'upstream_credentials_exhausted')));
   assert.equal(fake.requests.length, 1);
+  await gw.close();
+});
+
+test('ALLOWED_KEY_IDS in the context (a virtual key\'s key_ids) restricts key choice; none left → error', async () => {
+  const keys = [key('a', { id: 'id-a', weight: 100 }), key('b', { id: 'id-b', weight: 0.01 })];
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin, { keys }) }) });
+  const restricted = (ids: string[]) => { const ctx = context(); ctx.values.set(ALLOWED_KEY_IDS, ids); return ctx; };
+  for (let i = 0; i < 5; i++) await gw.handle(request('openai/m'), restricted(['id-b']));
+  assert.deepEqual(new Set(fake.requests.map((r) => r.apiKey)), new Set(['sk-b']));
+  await assert.rejects(gw.handle(request('openai/m'), restricted(['id-zzz'])), rejectsWith((e) => assert.ok(e.status >= 400)));
   await gw.close();
 });

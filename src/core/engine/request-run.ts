@@ -46,7 +46,8 @@ export class RequestRun {
       status: result.error ? 'error' : 'success',
       error: result.error,
       usage: result.usage,
-      cost: undefined,
+      cost: result.usage && result.servedBy && this.deps.cost
+        ? this.deps.cost(result.servedBy.provider, result.servedBy.model, result.usage) : undefined,
       latencyMs: this.elapsed(),
       firstTokenMs: result.firstTokenMs,
       retries: this.stats.retries,

@@ -24,8 +24,10 @@ test('chat stream: chunks forwarded with extra_fields, [DONE] is the terminator,
   assert.equal(stream.kind, 'stream');
   assert.equal(stream.terminator, 'done');
   const events = await collect(stream);
-  // role chunk + 3 content chunks + finish chunk + usage chunk (include_usage is forced upstream)
-  assert.equal(events.length, 6);
+  // role chunk + 3 content chunks + finish chunk; the usage chunk that include_usage (forced
+  // upstream) adds is not shown to a caller that did not ask for it — but its usage is kept.
+  assert.equal(events.length, 5);
+  assert.ok(events.every((e) => Array.isArray(e.chunk.choices) && e.chunk.choices.length > 0), 'no usage-only chunk');
   assert.equal((fake.requests[0]!.body?.stream_options as { include_usage: boolean }).include_usage, true);
   events.forEach((ev, i) => {
     const extra = ev.chunk.extra_fields as Record<string, unknown>;
@@ -42,7 +44,7 @@ test('chat stream: chunks forwarded with extra_fields, [DONE] is the terminator,
   assert.equal(end.stream, true);
   assert.deepEqual(end.usage, { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 });
   assert.equal(end.output, 'echo: hello world tok1 tok2');
-  assert.equal(obs.events.filter((e) => e.type === 'stream.chunk').length, 6);
+  assert.equal(obs.events.filter((e) => e.type === 'stream.chunk').length, 5);
   assert.ok(end.firstTokenMs !== undefined);
   await gw.close();
 });
@@ -162,5 +164,21 @@ test('a stream falls back to the next target when the primary fails before strea
   assert.equal(stream.servedBy.provider, 'groq');
   const events = await collect(stream);
   assert.equal((events[0]!.chunk.extra_fields as { provider: string }).provider, 'groq');
+  await gw.close();
+});
+
+test('a caller that asks for include_usage gets the usage-only chunk; the summary carries usage and cost', async () => {
+  const obs = observer();
+  const gw = createGateway({
+    config: staticConfig({ openai: provider(fake.origin) }), plugins: [obs],
+    cost: (p, m, u) => (p === 'openai' && m === 'gpt-4o' ? u.prompt_tokens * 0.5 + u.completion_tokens : undefined),
+  });
+  const stream = await gw.handle(request('openai/gpt-4o', { stream_options: { include_usage: true } }, { stream: true }), context()) as InferenceStream;
+  const events = await collect(stream);
+  assert.equal(events.length, 6);
+  const last = events.at(-1)!.chunk;
+  assert.deepEqual(last.choices, []);
+  assert.deepEqual((last.usage as Record<string, number>).total_tokens, 5);
+  assert.equal(obs.ends[0]!.cost, 2 * 0.5 + 3);
   await gw.close();
 });

@@ -54,6 +54,10 @@ async function* generateEvents(deps: EngineDeps, source: StreamSource): AsyncGen
   const clock = deps.clock;
   const observing = deps.events.active;
   const kept: string[] | undefined = observing ? [] : undefined;
+  // The adapter always asks the upstream for usage (billing, logs); the caller sees that extra
+  // usage-only chunk only if it asked for it itself.
+  const streamOptions = run.request.body.stream_options as { include_usage?: unknown } | undefined;
+  const callerWantsUsage = streamOptions?.include_usage === true;
   let index = 0;
   let previous = clock.monotonic();
   let firstTokenMs: number | undefined;
@@ -89,6 +93,10 @@ async function* generateEvents(deps: EngineDeps, source: StreamSource): AsyncGen
         if (m.error) {
           out.push(failure(upstreamError(500, m.error, base, false)));
           return true;
+        }
+        if (m.usageOnly && !callerWantsUsage) {
+          usage = m.usage;
+          continue;
         }
         out.push(forward(m));
       }

@@ -62,6 +62,8 @@ export interface MappedEvent {
   data: string;
   /** Set on the event that carries the provider's usage block. */
   usage?: Usage;
+  /** The event carries only usage (no choices): the engine drops it unless the caller asked for usage. */
+  usageOnly?: boolean;
   /** An error the upstream reported inside the stream. */
   error?: UpstreamErrorInfo;
 }

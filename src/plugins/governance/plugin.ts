@@ -6,6 +6,7 @@ import type {
   ClientConfig, Clock, InferenceRequest, Logger, Plugin, PostHookInput, PreHookOutcome, Random,
   RequestContext, Reservation, UsageCounters, Usage, GatewayEvent,
 } from '../../core/index.js';
+import { ALLOWED_KEY_IDS } from '../../core/index.js';
 import { allowedKeyIds, modelAllowedBy, PatternCache, providerConfigFor, virtualKeyFromHeaders, type AllowListOptions } from './access.js';
 import { admit, reconcile } from './admission.js';
 import type { GovernancePluginConfig } from './config-schema.js';
@@ -18,7 +19,7 @@ import { meterStream, type MeterState } from './stream-meter.js';
 
 export const GOVERNANCE_PLUGIN = 'governance';
 /** ctx.values key under which the engine finds the provider key ids a VK restricts itself to. */
-export const INCLUDE_ONLY_KEYS = 'governance.include_only_keys';
+export const INCLUDE_ONLY_KEYS = ALLOWED_KEY_IDS;
 
 /** Per-token prices; satisfied by src/pricing's PriceBook. */
 export interface ModelPricing {
@@ -170,14 +171,10 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
 
       const keyIds = allowedKeyIds(pc, allowList);
       if (keyIds) ctx.values.set(INCLUDE_ONLY_KEYS, keyIds);
-      const meter: MeterState = { usage: undefined, producedChars: 0, stripUsageChunk: false };
-      if (request.stream && (request.requestType === 'chat_completion' || request.requestType === 'text_completion')) {
-        const options = request.body.stream_options as { include_usage?: unknown } | undefined;
-        if (options?.include_usage !== true) {
-          request.body.stream_options = { ...(options ?? {}), include_usage: true };
-          meter.stripUsageChunk = true;
-        }
-      }
+      // The engine always asks streaming upstreams for usage and hands it over in `request.end`
+      // (dropping the usage-only chunk for callers that did not ask), so the meter only needs the
+      // produced content for streams that are cut short.
+      const meter: MeterState = { usage: undefined, producedChars: 0 };
       ctx.values.set(GOVERNANCE_PLUGIN, { vk, reservation, promptEstimate, meter, settled: false } satisfies Pending);
       return undefined;
     },

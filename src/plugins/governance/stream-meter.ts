@@ -1,14 +1,13 @@
-// Watches a stream on its way to the caller: records the usage chunk, counts produced content so a
-// stream cut short can still be billed, drops the usage-only chunk governance asked the upstream
-// for when the caller did not, and settles exactly once when the stream ends — normally, on an
-// upstream error, or because the caller went away (the transport stops iterating).
+// Watches a stream on its way to the caller: records a usage chunk when one passes, counts produced
+// content so a stream cut short can still be billed, and settles exactly once when the stream
+// ends — normally, on an upstream error, or because the caller went away (the transport stops
+// iterating).
 import type { JsonObject, StreamEvent, Usage } from '../../core/index.js';
 import { chunkContentChars, chunkUsage } from './estimate.js';
 
 export interface MeterState {
   usage: Usage | undefined;
   producedChars: number;
-  stripUsageChunk: boolean;
 }
 
 export async function* meterStream(events: AsyncIterable<StreamEvent>, state: MeterState,
@@ -19,7 +18,6 @@ export async function* meterStream(events: AsyncIterable<StreamEvent>, state: Me
       const usage = chunkUsage(chunk);
       if (usage) state.usage = usage;
       state.producedChars += chunkContentChars(chunk);
-      if (usage && state.stripUsageChunk && Array.isArray(chunk.choices) && chunk.choices.length === 0) continue;
       yield event;
     }
   } finally {

@@ -115,6 +115,7 @@ function mapOpenAIEvent(event: string | undefined, data: string, requestType: Re
     const chunk = JSON.parse(data) as JsonObject;
     const usage = requestType === 'responses' ? readUsage((chunk.response as JsonObject | undefined)?.usage) : readUsage(chunk.usage);
     if (usage) mapped.usage = usage;
+    if (usage && Array.isArray(chunk.choices) && chunk.choices.length === 0) mapped.usageOnly = true;
   }
   return [mapped];
 }
