@@ -2,6 +2,7 @@
 // The `bifrost` command: parses Bifrost's flags, starts the gateway, and shuts it down gracefully on
 // SIGINT/SIGTERM (a second signal exits at once). Invalid flags or config end the process with
 // exit code 1 (2 for usage errors) and a message listing every problem, never a stack trace.
+// `bifrost gossip-agent …` runs the standalone memberlist agent instead (see cli-gossip-agent.ts).
 import { mkdir } from 'node:fs/promises';
 import { ConfigError, parseServerFlags, processEnv, USAGE, UsageError } from './config/index.js';
 import { createLogger } from './logging/index.js';
@@ -49,4 +50,10 @@ async function run(argv: readonly string[]): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-void run(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv[0] === 'gossip-agent') {
+  const { runGossipAgent } = await import('./cli-gossip-agent.js');
+  process.exitCode = await runGossipAgent(argv.slice(1));
+} else {
+  void run(argv);
+}

@@ -108,3 +108,11 @@ test('starts, logs address and providers, drains an in-flight stream on SIGTERM,
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('`bifrost gossip-agent` runs the memberlist agent: a started event, then a clean exit after -run-for', async () => {
+  const run = runCli(['gossip-agent', '-name', 'cli-agent', '-bind', '127.0.0.1', '-port', '0', '-run-for', '1s']);
+  const code = await withTimeout(run.exit, 20_000, 'gossip-agent to exit after -run-for 1s');
+  assert.equal(code, 0, run.stderr());
+  const events = run.stdout().trim().split('\n').map((line) => JSON.parse(line) as { event: string; name?: string });
+  assert.ok(events.some((e) => e.event === 'started' && e.name === 'cli-agent'), run.stdout());
+});
