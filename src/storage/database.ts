@@ -2,6 +2,7 @@
 // better-sqlite3 (WAL, busy timeout, created on first use) or PostgreSQL through a pg Pool
 // (max_open_conns, max_idle_conns, ssl_mode). Every store (config, logs, governance) receives a
 // `Database` handle and declares its own tables with `typed<Tables>()`; nothing here knows a table.
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -23,6 +24,12 @@ const postgresConfigSchema = z.looseObject({
   port: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).default('5432'),
   user: z.string().min(1),
   password: z.string().optional(),
+  // Runs at each new connection, so rotating credentials (cloud IAM tokens) keep working.
+  password_command: z.looseObject({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    timeout: z.union([z.number().positive(), z.string().regex(/^\d+(ms|s|m)$/)]).optional(),
+  }).optional(),
   db_name: z.string().min(1),
   ssl_mode: z.enum(sslModes).default('disable'),
   max_idle_conns: z.number().int().nonnegative().default(5),
@@ -117,14 +124,36 @@ function sslOption(mode: PostgresStoreConfig['ssl_mode']): pg.PoolConfig['ssl'] 
 
 const INT8_OID = 20;
 
+type PasswordCommand = NonNullable<PostgresStoreConfig['password_command']>;
+
+/** `5s`, `500ms`, `1m`, or a number of seconds → milliseconds (default 10 s). */
+function timeoutMs(timeout: PasswordCommand['timeout']): number {
+  if (timeout === undefined) return 10_000;
+  if (typeof timeout === 'number') return timeout * 1000;
+  const match = /^(\d+)(ms|s|m)$/.exec(timeout);
+  const value = Number(match?.[1] ?? 10);
+  return match?.[2] === 'ms' ? value : match?.[2] === 'm' ? value * 60_000 : value * 1000;
+}
+
+/** Runs the configured command and returns its trimmed stdout as the password. */
+export function passwordFromCommand(command: PasswordCommand): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command.command, command.args, { timeout: timeoutMs(command.timeout), encoding: 'utf8' }, (error, stdout) => {
+      if (error) reject(new Error(`password_command "${command.command}" failed: ${error.message}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
+
 function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Database {
   const logger = options.logger ?? silentLogger;
   const where = `postgres://${config.host}:${config.port}/${config.db_name}`;
+  const passwordCommand = config.password_command;
   const pool = new pg.Pool({
     host: config.host,
     port: Number(config.port),
     user: config.user,
-    password: config.password,
+    password: passwordCommand ? () => passwordFromCommand(passwordCommand) : config.password,
     database: config.db_name,
     ssl: sslOption(config.ssl_mode),
     max: config.max_open_conns,

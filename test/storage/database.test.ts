@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { openDatabase, parseStoreBlock, StoreConfigError, type StoreSpec } from '../../src/storage/database.js';
+import { openDatabase, parseStoreBlock, passwordFromCommand, StoreConfigError, type StoreSpec } from '../../src/storage/database.js';
 import { migrate, type Migration } from '../../src/storage/migrations.js';
 import { testMigrations } from './fixtures/test-migrations.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -38,6 +38,14 @@ describe('parseStoreBlock', () => {
     const spec = parseStoreBlock({ enabled: true, type: 'postgres', config: { host: 'db', port: '5433', user: 'u', password: 'p', db_name: 'bifrost', ssl_mode: 'require' } }, options);
     assert.equal(spec?.type, 'postgres');
     assert.deepEqual(spec?.config, { host: 'db', port: '5433', user: 'u', password: 'p', db_name: 'bifrost', ssl_mode: 'require', max_idle_conns: 5, max_open_conns: 50 });
+  });
+  test('password_command: stdout is the password; failures are reported with the command', async () => {
+    const spec = parseStoreBlock({ type: 'postgres', config: { host: 'db', user: 'u', db_name: 'b', password_command: { command: 'printf', args: ['%s\\n', 's3cret'], timeout: '5s' } } }, options);
+    assert.equal(spec?.type, 'postgres');
+    const command = spec?.type === 'postgres' ? spec.config.password_command : undefined;
+    assert.ok(command);
+    assert.equal(await passwordFromCommand(command), 's3cret');
+    await assert.rejects(passwordFromCommand({ command: 'false', args: [] }), /password_command "false" failed/);
   });
   test('a bad block names the key', () => {
     assert.throws(() => parseStoreBlock({ type: 'postgres', config: { host: 'db', user: 'u' } }, options),
