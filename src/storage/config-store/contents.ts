@@ -52,10 +52,6 @@ export function emptyContents(): StoreContents {
   return { sections: new Map(), providers: new Map(), plugins: new Map() };
 }
 
-export function cloneContents(contents: StoreContents): StoreContents {
-  return structuredClone(contents);
-}
-
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value === 'object' && value !== null) {
