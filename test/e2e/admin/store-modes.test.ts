@@ -63,3 +63,18 @@ test('GET /api/version matches package.json', async () => {
     await stack.close();
   }
 });
+
+test('BIFROST_ENCRYPTION_KEY from the environment encrypts the store; starting without it then fails clearly', async () => {
+  const path = join(dir, 'env-key.db');
+  const raw = { config_store: { enabled: true, type: 'sqlite', config: { path } }, providers: { openai: { keys: [{ name: 'k', value: 'sk-env-encrypted-000000' }] } } };
+  const stack = await startAdminStack(raw, { BIFROST_ENCRYPTION_KEY: 'from-the-environment' });
+  await stack.close();
+  assert.ok(!readFileSync(path).toString('latin1').includes('sk-env-encrypted-000000'));
+  await assert.rejects(startAdminStack(raw), /no encryption_key \(or BIFROST_ENCRYPTION_KEY\) is configured/);
+  const again = await startAdminStack(raw, { BIFROST_ENCRYPTION_KEY: 'from-the-environment' });
+  try {
+    assert.equal(again.gw.config.current().providers.openai?.keys[0]?.value, 'sk-env-encrypted-000000');
+  } finally {
+    await again.close();
+  }
+});
