@@ -9,7 +9,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { clockTicks, cpuTicks, memory, rssSampler, startNodeServer } from './lib/processes.mjs';
@@ -36,7 +36,8 @@ const HELP = `node bench/run.mjs [flags]
   --targets LIST          passthrough,gateway,governance,observability
   --modes LIST            plain,stream
   --log-level LEVEL       gateway -log-level (info)
-  --keep                  keep the temp work dir (configs, gateway logs)`;
+  --keep                  keep the temp work dir (configs, gateway logs)
+  --cpu-prof DIR          write a V8 CPU profile of each gateway process into DIR`;
 
 function options() {
   const { values } = parseArgs({
@@ -57,6 +58,7 @@ function options() {
       targets: { type: 'string', default: 'passthrough,gateway,governance,observability' },
       modes: { type: 'string', default: 'plain,stream' },
       'log-level': { type: 'string', default: 'info' },
+      'cpu-prof': { type: 'string' },
     },
   });
   if (values.help) {
@@ -78,6 +80,7 @@ function options() {
     targets: values.targets.split(',').map((t) => t.trim()).filter(Boolean),
     modes: values.modes.split(',').map((m) => m.trim()).filter((m) => m === 'plain' || m === 'stream'),
     logLevel: values['log-level'],
+    cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   };
 }
 
@@ -172,7 +175,7 @@ async function main() {
     const mockUrl = `http://127.0.0.1:${mock.port}`;
     const load = startLoadGenerator();
     stops.push(async () => load.stop());
-    const ctx = { opts, load, mockPid: mock.pid, ticksPerSec: clockTicks(), mockUrl, directUrl: `${mockUrl}${CHAT_PATH}`, workDir, benchDir, repoDir, logLevel: opts.logLevel };
+    const ctx = { opts, load, mockPid: mock.pid, ticksPerSec: clockTicks(), mockUrl, directUrl: `${mockUrl}${CHAT_PATH}`, workDir, benchDir, repoDir, logLevel: opts.logLevel, cpuProfDir: opts.cpuProfDir };
 
     const running = [];
     for (const target of buildTargets(opts.targets)) {

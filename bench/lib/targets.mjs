@@ -131,7 +131,9 @@ async function startGatewayTarget(variant, ctx) {
   const logFile = join(appDir, 'gateway.log');
   let server;
   try {
-    server = await startNodeServer([cli, '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', ctx.logLevel], {
+    // --cpu-prof writes a V8 profile per gateway on exit, for finding where request time goes.
+    const profile = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`, `--cpu-prof-name=gateway-${variant}.cpuprofile`] : [];
+    server = await startNodeServer([...profile, cli, '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', ctx.logLevel], {
       name: `gateway (${variant})`, port, logFile, cwd: ctx.repoDir,
       ready: () => waitForHttp(`${base}/health`),
     });
