@@ -6,9 +6,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { argon2id } from 'hash-wasm';
 
-/** Bifrost's own fixed salt; used only when no per-database salt exists (file-only mode). */
-export const DEFAULT_SALT = 'bifrost-encryption-v1-salt-2024';
-
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_CHECK_PLAINTEXT = 'bifrost-ts key check v1';

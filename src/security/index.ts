@@ -2,6 +2,6 @@
 // SHA-256 hashing of virtual-key values, and admin password hashing.
 export {
   aesGcmCipher, plaintextCipher, deriveKey, newSalt, makeKeyCheck, verifyKeyCheck, sha256Hex,
-  DecryptionError, DEFAULT_SALT, type Cipher,
+  DecryptionError, type Cipher,
 } from './encryption.js';
 export { hashPassword, verifyPassword, isPasswordHash } from './password.js';

@@ -1,0 +1,28 @@
+// Governance wiring: virtual keys, teams, customers, budgets and rate limits as the first plugin
+// (it admits or refuses before anything else runs), plus /api/governance/*. On unless
+// `client.enable_governance` is false or its plugins entry is disabled. Entities and usage live in
+// the config store's database, sealed with the store's cipher; in file-only mode governance runs
+// from config.json in memory.
+import { systemClock, systemRandom } from '../core/index.js';
+import { createGovernance, GOVERNANCE_PLUGIN, type ModelPricing } from '../plugins/governance/index.js';
+import type { ConfigStorage } from '../storage/bootstrap.js';
+import { GovernanceStore } from '../storage/governance/index.js';
+import { governanceRoutes } from '../transports/http/governance/index.js';
+import { takePending, type WiringContext } from './context.js';
+
+export async function wireGovernance(w: WiringContext, storage: ConfigStorage, pricing: ModelPricing): Promise<void> {
+  const config = w.loaded.config;
+  const pending = takePending(w.plugins, GOVERNANCE_PLUGIN);
+  const disabled = config.plugins.some((p) => p.name === GOVERNANCE_PLUGIN && !p.enabled);
+  if (!config.client.enable_governance || disabled) return;
+  const repository = storage.database
+    ? await GovernanceStore.open(storage.database, { cipher: storage.service.cipher })
+    : undefined;
+  const governance = await createGovernance({
+    governance: config.governance, pluginConfig: pending.config, repository, pricing,
+    client: () => w.holder.current().client, configVersion: config.version,
+    clock: systemClock, random: systemRandom, logger: w.logger,
+  });
+  w.plugins.unshift(governance.plugin);
+  w.routes.push(governanceRoutes({ admin: governance.admin, plugin: governance.plugin }));
+}
