@@ -1,19 +1,19 @@
 #!/usr/bin/env node
-// Runs every test file (`*.test.ts`) under src/ and test/ — or under the folders given as
+// Runs every test file (`*.test.ts`, `*.test.mjs`) under src/, test/ and bench/ — or under the folders given as
 // arguments — on Node's built-in runner with TypeScript loaded through tsx. One place decides how
 // tests run, so `npm test`, CI and a developer's single-folder run behave the same.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['src', 'test'];
+const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['src', 'test', 'bench'];
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.test.ts')) files.push(path);
+    else if (name.endsWith('.test.ts') || name.endsWith('.test.mjs')) files.push(path);
   }
 };
 for (const root of roots) {
