@@ -24,7 +24,7 @@ export function usageOf(content: MockSuccess): Usage {
 function extraFields(request: InferenceRequest, answer: MockAnswer): JsonObject {
   return {
     provider: request.target.provider,
-    model_requested: answer.servedBy.requestedModel,
+    model_requested: request.target.model,
     request_type: request.requestType,
     latency: answer.servedBy.upstreamLatencyMs,
     provider_mocked: true,
