@@ -13,6 +13,7 @@ import { buildHttpServer, type HealthCheck, type RouteModule } from './transport
 import type { WiringContext } from './wiring/context.js';
 import { wireGovernance } from './wiring/governance.js';
 import { wireObservability } from './wiring/observability.js';
+import { wireLivePlugins } from './wiring/live-plugins.js';
 import { buildConfiguredPlugins, builtinPluginFactories } from './wiring/plugins.js';
 import { wireStorage } from './wiring/storage.js';
 
@@ -73,6 +74,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // Order matters: storage first (governance shares its database), governance's plugin goes first
   // in the chain, observers last. Cluster mode will be wired here too.
   const storage = await wireStorage(wiring);
+  wireLivePlugins(plugins, holder, logger);
   await wireGovernance(wiring, storage, priceBook);
   await wireObservability(wiring);
 
