@@ -30,6 +30,20 @@ export const systemClock: Clock = {
 
 export const systemRandom: Random = { next: () => Math.random() };
 
+/** A seeded PRNG (mulberry32): reproducible key choices, jitter and shuffles in tests. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return {
+    next() {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    },
+  };
+}
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Waits between retries; injected so retry/backoff tests run without real time passing. */

@@ -1,22 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Random } from '../ports.js';
+import { seededRandom, type Random } from '../ports.js';
 import type { ProviderKey } from '../runtime-config.js';
 import { countCandidates, selectKey } from './select-key.js';
 
-/** Deterministic PRNG (mulberry32) so the distribution test is reproducible. */
-function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+const seeded = (seed: number): Random => seededRandom(seed);
 
 const key = (name: string, weight: number, extra: Partial<ProviderKey> = {}): ProviderKey =>
   ({ id: name, name, value: `sk-${name}`, models: [], weight, enabled: true, ...extra });
