@@ -86,7 +86,8 @@ export function parseStoreBlock(block: unknown, options: StoreBlockOptions): Sto
   if (parsed.data.type === 'sqlite') {
     const config = sqliteConfigSchema.safeParse({ path: defaultPath, ...raw });
     if (!config.success) throw firstIssue(config.error, `${options.name}.config`);
-    const path = isAbsolute(config.data.path) ? config.data.path : join(options.appDir, config.data.path);
+    // SQLite's `:memory:` is a database, not a file name: keep it as is (tests, throwaway runs).
+    const path = config.data.path === ':memory:' || isAbsolute(config.data.path) ? config.data.path : join(options.appDir, config.data.path);
     return { type: 'sqlite', config: { ...config.data, path } };
   }
   const config = postgresConfigSchema.safeParse(raw);
@@ -175,7 +176,7 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
 }
 
 function openSqlite(config: SqliteStoreConfig): Database {
-  mkdirSync(dirname(config.path), { recursive: true });
+  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
   const file = new BetterSqlite3(config.path);
   file.pragma('journal_mode = WAL');
   file.pragma('busy_timeout = 5000');

@@ -34,6 +34,13 @@ describe('parseStoreBlock', () => {
     assert.deepEqual(parseStoreBlock({ enabled: true, type: 'sqlite', config: { path: 'x/c.db' } }, options),
       { type: 'sqlite', config: { path: '/data/x/c.db' } });
   });
+  test(':memory: stays an in-memory SQLite database, not a file in the app dir', async () => {
+    const spec = parseStoreBlock({ enabled: true, type: 'sqlite', config: { path: ':memory:' } }, options);
+    assert.deepEqual(spec, { type: 'sqlite', config: { path: ':memory:' } });
+    const db = openDatabase(spec!, {});
+    await db.ping(1_000);
+    await db.close();
+  });
   test('postgres block with string port and defaults', () => {
     const spec = parseStoreBlock({ enabled: true, type: 'postgres', config: { host: 'db', port: '5433', user: 'u', password: 'p', db_name: 'bifrost', ssl_mode: 'require' } }, options);
     assert.equal(spec?.type, 'postgres');
