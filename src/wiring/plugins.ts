@@ -33,6 +33,19 @@ export interface BuildPluginsOptions {
   source: string;
 }
 
+/** Problems with a built-in plugin's `config` as `path: message`; none for unknown plugins. */
+export function validatePluginConfig(factories: ReadonlyMap<string, PluginFactory>, name: string, config: unknown): string[] {
+  const factory = factories.get(name);
+  if (!factory) return [];
+  try {
+    factory(config);
+    return [];
+  } catch (error) {
+    if (error instanceof ZodError) return error.issues.map((issue) => `${issue.path.map(String).join('.') || 'config'}: ${issue.message}`);
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
 export function buildConfiguredPlugins(config: Readonly<BifrostConfig>, options: BuildPluginsOptions): Plugin[] {
   const plugins: Plugin[] = [];
   const issues: ConfigIssue[] = [];

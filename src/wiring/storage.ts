@@ -6,13 +6,18 @@ import { logsStoreHealthCheck, openConfigStorage, storeHealthCheck, type ConfigS
 import { BIFROST_TS_VERSION } from '../storage/version.js';
 import { adminRoutes } from '../transports/http/admin/index.js';
 import type { WiringContext } from './context.js';
+import { builtinPluginFactories, validatePluginConfig } from './plugins.js';
 
 export async function wireStorage(w: WiringContext): Promise<ConfigStorage> {
   const storage = await openConfigStorage({ loaded: w.loaded, env: w.env, appDir: w.appDir, logger: w.logger });
   w.closers.push(() => storage.close());
   w.holder.replace(storage.service.current().config);
   storage.service.subscribe((snapshot) => w.holder.replace(snapshot.config));
-  w.routes.push(adminRoutes({ service: storage.service, sessions: storage.sessions, env: w.env, version: `v${BIFROST_TS_VERSION}`, logger: w.logger }));
+  const factories = builtinPluginFactories();
+  w.routes.push(adminRoutes({
+    service: storage.service, sessions: storage.sessions, env: w.env, version: `v${BIFROST_TS_VERSION}`, logger: w.logger,
+    validatePlugin: (name, config) => validatePluginConfig(factories, name, config),
+  }));
   if (storage.database) w.healthChecks.push(storeHealthCheck('config_store', storage.database, w.holder));
   const logsHealth = logsStoreHealthCheck({ loaded: w.loaded, env: w.env, appDir: w.appDir, logger: w.logger, config: w.holder });
   if (logsHealth) {

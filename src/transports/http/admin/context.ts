@@ -14,4 +14,9 @@ export interface AdminOptions {
   logger?: Logger;
   /** Whether a logs store is configured (GET /api/config `is_logs_connected`). */
   logsConnected?: () => boolean;
+  /**
+   * Checks a built-in plugin's own `config` before it is stored; returns problems as
+   * `path: message` (empty when valid or when the plugin is not a built-in).
+   */
+  validatePlugin?: (name: string, config: unknown) => string[];
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { pluginEntrySchema } from '../../../config/index.js';
 import type { Json, StoredPlugin } from '../../../storage/config-store/index.js';
 import type { AdminOptions } from './context.js';
-import { conflict, notFound, parseBody, translateStoreError } from './errors.js';
+import { badRequest, conflict, notFound, parseBody, translateStoreError } from './errors.js';
 import { pluginResponse, restoreMasked } from './redact.js';
 
 interface PluginParams { name: string }
@@ -21,6 +21,12 @@ const pluginUpdateSchema = z.looseObject({
 
 export function registerPluginRoutes(app: FastifyInstance, options: AdminOptions): void {
   const { service } = options;
+  /** A config the plugin itself would reject is refused here rather than stored and never applied. */
+  const checkConfig = (name: string, entry: { enabled?: unknown; config?: unknown }): void => {
+    if (entry.enabled === false) return;
+    const problems = options.validatePlugin?.(name, entry.config) ?? [];
+    if (problems.length > 0) throw badRequest(`invalid config for plugin "${name}": ${problems.join('; ')}`, 'config');
+  };
   const live = (): StoredPlugin[] => [...service.contents().plugins.values()].filter((p) => !p.deleted);
 
   app.get('/api/plugins', async () => {
@@ -36,6 +42,7 @@ export function registerPluginRoutes(app: FastifyInstance, options: AdminOptions
 
   app.post('/api/plugins', async (request) => {
     const entry = parseBody(pluginEntrySchema, request.body);
+    checkConfig(entry.name, entry);
     try {
       return await service.update((draft) => {
         const existing = draft.contents.plugins.get(entry.name);
@@ -59,6 +66,7 @@ export function registerPluginRoutes(app: FastifyInstance, options: AdminOptions
         const existing = draft.contents.plugins.get(name);
         const base: Json = existing && !existing.deleted ? existing.config : { enabled: true };
         const merged = restoreMasked({ ...base, ...(patch as Json) }, base) as Json;
+        checkConfig(name, merged as { enabled?: unknown; config?: unknown });
         const plugin: StoredPlugin = { name, config: merged, hash: existing?.hash ?? null, deleted: false };
         draft.contents.plugins.set(name, plugin);
         draft.touchPlugin(name);
