@@ -15,7 +15,7 @@ import { estimatePromptTokens, parseUsage, requestedCompletionTokens } from './e
 import { scopeChain, WindowCache } from './limits.js';
 import { routeBareModel } from './routing.js';
 import type { GovernanceState, VirtualKey } from './state.js';
-import { meterStream, type MeterState } from './stream-meter.js';
+import { meterStream, StreamMeter } from './stream-meter.js';
 
 export const GOVERNANCE_PLUGIN = 'governance';
 /** ctx.values key under which the engine finds the provider key ids a VK restricts itself to. */
@@ -47,7 +47,8 @@ interface Pending {
   vk: VirtualKey;
   reservation: Reservation | undefined;
   promptEstimate: number;
-  meter: MeterState;
+  /** Set when the result is a stream. */
+  meter: StreamMeter | undefined;
   settled: boolean;
 }
 
@@ -56,6 +57,16 @@ export interface GovernancePlugin extends Plugin {
   readonly allowList: AllowListOptions;
   /** Resolves a bare model through the VK's provider configs (HTTP interceptor and pre-hook). */
   resolveBareModel(vkValue: string, model: string): { target: string; fallbacks: string[] } | undefined;
+}
+
+/** What a stream without reported usage is billed: a usage chunk it passed, else its produced content. */
+function meteredUsage(pending: Pending): Usage | undefined {
+  if (!pending.meter) return undefined;
+  const { usage, producedChars } = pending.meter.measure();
+  if (usage) return usage;
+  if (producedChars === 0) return undefined;
+  const completion = Math.ceil(producedChars / 4);
+  return { prompt_tokens: pending.promptEstimate, completion_tokens: completion, total_tokens: pending.promptEstimate + completion };
 }
 
 export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePlugin {
@@ -93,10 +104,7 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
     if (pending.settled) return;
     pending.settled = true;
     if (!pending.reservation) return;
-    const produced = pending.meter.producedChars;
-    const billed = usage ?? (produced > 0
-      ? { prompt_tokens: pending.promptEstimate, completion_tokens: Math.ceil(produced / 4), total_tokens: pending.promptEstimate + Math.ceil(produced / 4) }
-      : undefined);
+    const billed = usage ?? meteredUsage(pending);
     const pc = providerConfigFor(pending.vk, served.provider, allowList) ?? undefined;
     const scopes = scopeChain(state, pending.vk, pc);
     const charge = {
@@ -171,11 +179,7 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
 
       const keyIds = allowedKeyIds(pc, allowList);
       if (keyIds) ctx.values.set(INCLUDE_ONLY_KEYS, keyIds);
-      // The engine always asks streaming upstreams for usage and hands it over in `request.end`
-      // (dropping the usage-only chunk for callers that did not ask), so the meter only needs the
-      // produced content for streams that are cut short.
-      const meter: MeterState = { usage: undefined, producedChars: 0 };
-      ctx.values.set(GOVERNANCE_PLUGIN, { vk, reservation, promptEstimate, meter, settled: false } satisfies Pending);
+      ctx.values.set(GOVERNANCE_PLUGIN, { vk, reservation, promptEstimate, meter: undefined, settled: false } satisfies Pending);
       return undefined;
     },
 
@@ -192,7 +196,11 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
         settle(pending, served, result.usage ?? parseUsage(result.body.usage), true);
         return outcome;
       }
-      const events = meterStream(result.events, pending.meter, () => settle(pending, served, pending.meter.usage, true));
+      // The engine always asks streaming upstreams for usage and hands it over in `request.end`
+      // (dropping the usage-only chunk for callers that did not ask), so the meter's events are
+      // only looked into for streams that end without usage (cut short).
+      pending.meter = new StreamMeter();
+      const events = meterStream(result.events, pending.meter, () => settle(pending, served, undefined, true));
       return { ...outcome, result: { ...result, events } };
     },
 
@@ -201,7 +209,7 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
       const pending = event.summary.ctx.values.get(GOVERNANCE_PLUGIN) as Pending | undefined;
       if (!pending || pending.settled) return;
       const served = event.summary.servedBy ?? event.summary.request.target;
-      settle(pending, served, event.summary.usage ?? pending.meter.usage, event.summary.status === 'success');
+      settle(pending, served, event.summary.usage, event.summary.status === 'success');
     },
 
     async close() {
