@@ -11,9 +11,8 @@ import { migrate } from '../migrations.js';
 import { DAY_MS, dropPartitionsBefore, ensurePartitions } from './partitions.js';
 import { SORT_COLUMNS, whereFilters, type LogFilters, type LogQuery } from './query.js';
 import { LOGS_MIGRATIONS, type LogsTable, type LogsTables } from './schema.js';
+import { UPSERT_CHUNK, upsertStatement } from './upsert-sql.js';
 
-/** Rows per INSERT statement: 21 columns × 400 stays under every driver's parameter limit. */
-const INSERT_CHUNK = 400;
 /** Daily partitions kept ready ahead of today. */
 const DAYS_AHEAD = 3;
 /** A request still `processing` after this long is taken as lost. */
@@ -69,7 +68,6 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
 
-  const toRow = (e: LogEntry): LogsTable => ({ ...e, stream: kind === 'postgres' ? e.stream : e.stream ? 1 : 0 });
   const fromRow = (r: LogsTable): LogEntry => ({
     ...r,
     timestamp: Number(r.timestamp),
@@ -79,31 +77,8 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
 
   const store: LogsStore = {
     async upsert(entries) {
-      for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
-        const rows = entries.slice(i, i + INSERT_CHUNK).map(toRow);
-        await db.insertInto('logs').values(rows)
-          .onConflict((oc) => oc.columns(['id', 'timestamp']).doUpdateSet((eb) => ({
-            parent_request_id: eb.ref('excluded.parent_request_id'),
-            object: eb.ref('excluded.object'),
-            provider: eb.ref('excluded.provider'),
-            model: eb.ref('excluded.model'),
-            status: eb.ref('excluded.status'),
-            latency: eb.ref('excluded.latency'),
-            prompt_tokens: eb.ref('excluded.prompt_tokens'),
-            completion_tokens: eb.ref('excluded.completion_tokens'),
-            total_tokens: eb.ref('excluded.total_tokens'),
-            cost: eb.ref('excluded.cost'),
-            stream: eb.ref('excluded.stream'),
-            virtual_key_id: eb.ref('excluded.virtual_key_id'),
-            virtual_key_name: eb.ref('excluded.virtual_key_name'),
-            selected_key_name: eb.ref('excluded.selected_key_name'),
-            fallback_index: eb.ref('excluded.fallback_index'),
-            input_history: eb.ref('excluded.input_history'),
-            output_message: eb.ref('excluded.output_message'),
-            error_details: eb.ref('excluded.error_details'),
-            content_summary: eb.ref('excluded.content_summary'),
-          })))
-          .execute();
+      for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {
+        await db.executeQuery(upsertStatement(kind, entries.slice(i, i + UPSERT_CHUNK)));
       }
     },
 
