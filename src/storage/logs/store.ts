@@ -1,7 +1,8 @@
 // The logs store: the logging plugin's LogStore port (batched upserts) plus the read side behind
 // `/api/logs` (filtered, sorted, paginated rows with aggregate stats, distinct models) and
 // retention. One implementation for SQLite and PostgreSQL; the differences (boolean column,
-// ILIKE, daily partitions) are confined to a few branches.
+// ILIKE, daily partitions) are confined to a few branches; on a SQLite file the writes run on a
+// worker thread (write-thread.ts) so that the inserts' CPU time is not taken from requests.
 import { sql, type Kysely } from 'kysely';
 import type { Clock, Logger } from '../../core/index.js';
 import { silentLogger, systemClock } from '../../core/index.js';
@@ -12,6 +13,7 @@ import { DAY_MS, dropPartitionsBefore, ensurePartitions } from './partitions.js'
 import { SORT_COLUMNS, whereFilters, type LogFilters, type LogQuery } from './query.js';
 import { LOGS_MIGRATIONS, type LogsTable, type LogsTables } from './schema.js';
 import { UPSERT_CHUNK, upsertStatement } from './upsert-sql.js';
+import { sqliteFileOf, startWriteThread, type WriteThread } from './write-thread.js';
 
 /** Daily partitions kept ready ahead of today. */
 const DAYS_AHEAD = 3;
@@ -67,6 +69,9 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
   const { kind } = database;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
+  // SQLite files are written from a worker thread, started with the first write (after migrations).
+  const sqliteFile = kind === 'sqlite' ? sqliteFileOf(database.describe()) : undefined;
+  let thread: WriteThread | undefined;
 
   const fromRow = (r: LogsTable): LogEntry => ({
     ...r,
@@ -77,6 +82,10 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
 
   const store: LogsStore = {
     async upsert(entries) {
+      if (kind === 'sqlite' && sqliteFile !== undefined) {
+        thread ??= startWriteThread(sqliteFile);
+        if (!thread.broken) return thread.upsert(entries);
+      }
       for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {
         await db.executeQuery(upsertStatement(kind, entries.slice(i, i + UPSERT_CHUNK)));
       }

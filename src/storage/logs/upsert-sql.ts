@@ -8,7 +8,7 @@ import type { LogEntry } from '../../plugins/logging/types.js';
 import { LOGS_TABLE } from './schema.js';
 
 /** Every column of a row, in statement order. */
-const COLUMNS = [
+export const COLUMNS = [
   'id', 'parent_request_id', 'timestamp', 'object', 'provider', 'model', 'status', 'latency',
   'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost', 'stream', 'virtual_key_id',
   'virtual_key_name', 'selected_key_name', 'fallback_index', 'input_history', 'output_message',
@@ -39,3 +39,6 @@ export function upsertStatement(kind: DatabaseKind, rows: readonly LogEntry[]): 
   }
   return CompiledQuery.raw(`${HEAD}${groups.join(', ')}${TAIL}`, params);
 }
+
+/** The one-row statement with positional `?` placeholders in COLUMNS order (SQLite write thread). */
+export const SQLITE_ROW_UPSERT = `${HEAD}(${COLUMNS.map(() => '?').join(', ')})${TAIL}`;

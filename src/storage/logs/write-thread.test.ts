@@ -1,0 +1,68 @@
+// The SQLite write thread: rows it writes (a create, then the finished row) are what a separate
+// connection reads back, a failed write rejects instead of hanging, and only real files get one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { openDatabase } from '../database.js';
+import type { LogEntry } from '../../plugins/logging/types.js';
+import { openLogsStore } from './store.js';
+import { sqliteFileOf, startWriteThread } from './write-thread.js';
+
+const entry = (id: string, over: Partial<LogEntry> = {}): LogEntry => ({
+  id, parent_request_id: null, timestamp: Date.UTC(2026, 10, 24, 12), object: 'chat.completion',
+  provider: 'openai', model: 'gpt-4o', status: 'processing', latency: null, prompt_tokens: null,
+  completion_tokens: null, total_tokens: null, cost: null, stream: true, virtual_key_id: null,
+  virtual_key_name: null, selected_key_name: null, fallback_index: null, input_history: '[{"role":"user","content":"hi"}]',
+  output_message: null, error_details: null, content_summary: 'hi', ...over,
+});
+
+test('rows written by the thread are read back by another connection, updates replace the create', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'logs.db');
+  const database = openDatabase({ type: 'sqlite', config: { path } });
+  t.after(() => database.close());
+  const store = await openLogsStore(database, { retentionDays: () => 0 });
+  assert.equal(sqliteFileOf(database.describe()), path, 'a file-backed store writes through the thread');
+
+  const thread = startWriteThread(path);
+  await thread.upsert(Array.from({ length: 500 }, (_, i) => entry(`r${i}`)));
+  await thread.upsert([entry('r7', { status: 'success', latency: 12.5, total_tokens: 15, stream: false, output_message: '"yo"' })]);
+
+  const reader = new BetterSqlite3(path, { readonly: true });
+  t.after(() => reader.close());
+  assert.equal((reader.prepare('select count(*) as n from logs').get() as { n: number }).n, 500);
+  const r7 = reader.prepare('select status, latency, total_tokens, stream, output_message from logs where id = ?').get('r7');
+  assert.deepEqual({ ...r7 as object }, { status: 'success', latency: 12.5, total_tokens: 15, stream: 0, output_message: '"yo"' });
+
+  // The store's own writes take the same path and are visible to its queries at once.
+  await store.upsert([entry('s1', { status: 'success', stream: false })]);
+  const found = await store.search({ limit: 10, offset: 0, sort_by: 'timestamp', order: 'desc', status: ['success'] } as Parameters<typeof store.search>[0]);
+  assert.deepEqual(found.logs.map((l) => [l.id, l.stream]).sort(), [['r7', false], ['s1', false]]);
+});
+
+test('a refused write rejects with the database error; a thread that cannot start reports itself broken', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'logs.db');
+  const database = openDatabase({ type: 'sqlite', config: { path } });
+  t.after(() => database.close());
+  await openLogsStore(database, { retentionDays: () => 0 });
+  const thread = startWriteThread(path);
+  await assert.rejects(thread.upsert([entry('x', { provider: null as unknown as string })]), /NOT NULL/);
+  assert.equal(thread.broken, false, 'one failed write does not retire the thread');
+  await thread.upsert([entry('y')]);
+
+  const orphan = startWriteThread(join(dir, 'empty.db')); // no logs table: the worker cannot prepare
+  await assert.rejects(orphan.upsert([entry('z')]), /no such table/);
+  assert.equal(orphan.broken, true, 'the store then writes on its own connection');
+});
+
+test('only file-backed SQLite handles get a write thread', () => {
+  assert.equal(sqliteFileOf('sqlite:/var/lib/bifrost/logs.db'), '/var/lib/bifrost/logs.db');
+  assert.equal(sqliteFileOf('sqlite::memory:'), undefined);
+  assert.equal(sqliteFileOf('postgres://db:5432/logs'), undefined);
+});
