@@ -139,3 +139,26 @@ test('series per family are capped; header-driven label sets past the cap share 
   assert.equal(total(m, 'http_requests_total', { tenant: '_OTHER' }), 50);
   assert.equal(total(m, 'http_requests_total'), MAX_SERIES + 50);
 });
+
+test('a stream\'s lazily rebuilt text is not read; a lazily held response is still checked for cache hits', async () => {
+  const plugin = createTelemetryPlugin();
+  const lazy = (s: RequestSummary, value: () => unknown): { reads: number } => {
+    const seen = { reads: 0 };
+    Object.defineProperty(s, 'output', { enumerable: true, get: () => { seen.reads += 1; return value(); } });
+    return seen;
+  };
+  const c1 = ctx('l1');
+  const streamed = summary(c1, { stream: true, firstTokenMs: 5 });
+  const text = lazy(streamed, () => 'the rebuilt stream text');
+  run(plugin, c1, streamed, 3);
+  assert.equal(text.reads, 0, 'telemetry alone never makes the engine rebuild stream text');
+
+  const c2 = ctx('l2');
+  const plain = summary(c2);
+  const body = lazy(plain, () => ({ extra_fields: { cache_debug: { cache_hit: true, hit_type: 'direct' } } }));
+  run(plugin, c2, plain);
+  assert.equal(body.reads, 1);
+  const m = parsePrometheusText((await plugin.exposition()).body);
+  assert.equal(total(m, 'bifrost_cache_hits_total', { cache_type: 'direct' }), 1);
+  assert.equal(total(m, 'bifrost_stream_inter_token_latency_seconds_count', {}), 2);
+});

@@ -183,11 +183,22 @@ function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, value
     m.outputTokensTotal.inc(m.outputTokensTotal.child(values, key), summary.usage.completion_tokens);
   }
   if (summary.cost !== undefined && summary.cost > 0) m.costTotal.inc(m.costTotal.child(values, key), summary.cost);
-  const cacheType = cacheHitType(summary.output);
+  const cacheType = cacheHitType(eagerOutput(summary));
   if (cacheType !== undefined) m.cacheHitsTotal.inc(m.cacheHitsTotal.child(withExtra(values, cacheType)));
   const overheadMs = overheadOf(summary);
   if (overheadMs !== undefined) m.overheadLatency.observe(m.overheadLatency.child(values, key), overheadMs * 1000);
 }
+/**
+ * The output to look for cache facts in. A stream's output may be computed on first read (its
+ * text rebuilt from every chunk) and is then plain text, which carries no `cache_debug`: reading
+ * it here would only make every stream pay for that rebuild when no content logging asks for it.
+ */
+function eagerOutput(summary: RequestSummary): unknown {
+  if (!summary.stream) return summary.output;
+  const slot = Object.getOwnPropertyDescriptor(summary, 'output');
+  return slot && 'value' in slot ? slot.value : undefined;
+}
+
 /** Bifrost reports cache hits in `extra_fields.cache_debug` of the response. */
 function cacheHitType(output: unknown): string | undefined {
   if (!output || typeof output !== 'object') return undefined;
