@@ -31,15 +31,15 @@ export function limitsFor(scopes: readonly Scope[], windows: WindowCache, estima
     const rl = scope.rateLimit;
     if (!rl) continue;
     if (rl.request_max_limit != null && rl.request_reset_duration) {
-      limits.push({ key: requestKey(rl.id), window: windows.get(rl.request_reset_duration), max: rl.request_max_limit, amount: 1 });
+      limits.push({ key: windows.keysOf(rl.id).requests, window: windows.get(rl.request_reset_duration), max: rl.request_max_limit, amount: 1 });
     }
     if (rl.token_max_limit != null && rl.token_reset_duration) {
-      limits.push({ key: tokenKey(rl.id), window: windows.get(rl.token_reset_duration), max: rl.token_max_limit, amount: estimate.tokens });
+      limits.push({ key: windows.keysOf(rl.id).tokens, window: windows.get(rl.token_reset_duration), max: rl.token_max_limit, amount: estimate.tokens });
     }
   }
   for (const scope of scopes) {
     for (const budget of scope.budgets) {
-      limits.push({ key: budgetKey(budget.id), window: windows.budget(budget), max: budget.max_limit, amount: estimate.cost });
+      limits.push({ key: windows.keysOf(budget.id).budget, window: windows.budget(budget), max: budget.max_limit, amount: estimate.cost });
     }
   }
   return limits;
@@ -53,31 +53,31 @@ export function admit(counters: UsageCounters, scopes: readonly Scope[], options
   for (const scope of scopes) {
     const rl = scope.rateLimit;
     if (!rl) continue;
-    const hits: string[] = [];
+    let hits: string[] | undefined;
     let tokenHit = false;
     let requestHit = false;
     if (rl.token_max_limit != null && rl.token_reset_duration) {
-      const r = counters.read(tokenKey(rl.id), windows.get(rl.token_reset_duration), now);
+      const r = counters.read(windows.keysOf(rl.id).tokens, windows.get(rl.token_reset_duration), now);
       if (r.used + r.reserved >= rl.token_max_limit) {
         tokenHit = true;
-        hits.push(`token limit exceeded (${Math.round(r.used + r.reserved)}/${rl.token_max_limit}, resets every ${rl.token_reset_duration})`);
+        (hits ??= []).push(`token limit exceeded (${Math.round(r.used + r.reserved)}/${rl.token_max_limit}, resets every ${rl.token_reset_duration})`);
       }
     }
     if (rl.request_max_limit != null && rl.request_reset_duration) {
-      const r = counters.read(requestKey(rl.id), windows.get(rl.request_reset_duration), now);
+      const r = counters.read(windows.keysOf(rl.id).requests, windows.get(rl.request_reset_duration), now);
       if (r.used + r.reserved >= rl.request_max_limit) {
         requestHit = true;
-        hits.push(`request limit exceeded (${r.used + r.reserved}/${rl.request_max_limit}, resets every ${rl.request_reset_duration})`);
+        (hits ??= []).push(`request limit exceeded (${r.used + r.reserved}/${rl.request_max_limit}, resets every ${rl.request_reset_duration})`);
       }
     }
-    if (hits.length > 0) {
+    if (hits) {
       const type = tokenHit && requestHit ? 'rate_limited' : tokenHit ? 'token_limited' : 'request_limited';
       return { error: governanceErrors.rateLimited(type, `${LEVEL_NAME[scope.level]} rate limits exceeded: ${hits.join('; ')}`, scope.level === 'provider') };
     }
   }
   for (const scope of scopes) {
     for (const budget of scope.budgets) {
-      const r = counters.read(budgetKey(budget.id), windows.budget(budget), now);
+      const r = counters.read(windows.keysOf(budget.id).budget, windows.budget(budget), now);
       // Dollar sums accumulate float error; a nano-dollar tolerance keeps 10 × $0.02 at a $0.20 cap.
       if (r.used + r.reserved + 1e-9 >= budget.max_limit) {
         return { error: governanceErrors.budgetExceeded(
@@ -95,14 +95,15 @@ export function admit(counters: UsageCounters, scopes: readonly Scope[], options
 }
 
 /** Actual amounts per counter key for the levels a request was served under. */
-export function chargesFor(scopes: readonly Scope[], charge: Charge): Record<string, number> {
+export function chargesFor(scopes: readonly Scope[], charge: Charge, windows?: WindowCache): Record<string, number> {
   const out: Record<string, number> = {};
   for (const scope of scopes) {
     if (scope.rateLimit) {
-      out[requestKey(scope.rateLimit.id)] = charge.requests;
-      out[tokenKey(scope.rateLimit.id)] = charge.tokens;
+      const keys = windows ? windows.keysOf(scope.rateLimit.id) : undefined;
+      out[keys?.requests ?? requestKey(scope.rateLimit.id)] = charge.requests;
+      out[keys?.tokens ?? tokenKey(scope.rateLimit.id)] = charge.tokens;
     }
-    for (const budget of scope.budgets) out[budgetKey(budget.id)] = charge.cost;
+    for (const budget of scope.budgets) out[windows ? windows.keysOf(budget.id).budget : budgetKey(budget.id)] = charge.cost;
   }
   return out;
 }
@@ -111,11 +112,32 @@ export function chargesFor(scopes: readonly Scope[], charge: Charge): Record<str
 export function reconcile(counters: UsageCounters, reservation: Reservation, options: {
   scopes: readonly Scope[]; windows: WindowCache; charge: Charge; now: number;
 }): void {
-  const actual = chargesFor(options.scopes, options.charge);
-  counters.settle(reservation, actual, options.now);
-  const held = new Set(reservation.holds.map((h) => h.key));
-  for (const limit of limitsFor(options.scopes, options.windows, { tokens: 0, cost: 0 })) {
-    if (!held.has(limit.key)) counters.add(limit.key, limit.window, actual[limit.key] ?? 0, options.now);
+  const { windows, now } = options;
+  const actual = chargesFor(options.scopes, options.charge, windows);
+  counters.settle(reservation, actual, now);
+  // A reservation holds a handful of limits: a scan beats building a set per request.
+  const holds = reservation.holds;
+  const unheld = (key: string): boolean => {
+    for (const hold of holds) if (hold.key === key) return false;
+    return true;
+  };
+  for (const scope of options.scopes) {
+    const rl = scope.rateLimit;
+    if (rl) {
+      const keys = windows.keysOf(rl.id);
+      if (rl.request_max_limit != null && rl.request_reset_duration && unheld(keys.requests)) {
+        counters.add(keys.requests, windows.get(rl.request_reset_duration), actual[keys.requests] ?? 0, now);
+      }
+      if (rl.token_max_limit != null && rl.token_reset_duration && unheld(keys.tokens)) {
+        counters.add(keys.tokens, windows.get(rl.token_reset_duration), actual[keys.tokens] ?? 0, now);
+      }
+    }
+  }
+  for (const scope of options.scopes) {
+    for (const budget of scope.budgets) {
+      const key = windows.keysOf(budget.id).budget;
+      if (unheld(key)) counters.add(key, windows.budget(budget), actual[key] ?? 0, now);
+    }
   }
 }
 

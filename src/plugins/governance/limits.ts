@@ -20,6 +20,20 @@ export const requestKey = (id: string): string => `rl:${id}:requests`;
 
 export class WindowCache {
   private readonly windows = new Map<string, CounterWindow>();
+  /** Counter keys by entity id: the same string each time, so counter lookups hash it once. */
+  private readonly keys = new Map<string, { requests: string; tokens: string; budget: string }>();
+
+  /** Cached `requestKey`/`tokenKey`/`budgetKey` of an entity id. */
+  keysOf(id: string): { requests: string; tokens: string; budget: string } {
+    let keys = this.keys.get(id);
+    if (!keys) {
+      keys = { requests: requestKey(id), tokens: tokenKey(id), budget: budgetKey(id) };
+      // Ids come from admin-managed entities; the bound only guards against churn.
+      if (this.keys.size >= 100_000) this.keys.clear();
+      this.keys.set(id, keys);
+    }
+    return keys;
+  }
 
   get(duration: string, calendarAligned = false): CounterWindow {
     const cacheKey = `${duration}|${calendarAligned}`;
@@ -41,7 +55,13 @@ export function scopeChain(state: GovernanceState, vk: VirtualKey, pc: ProviderC
   const scopes: Scope[] = [];
   const add = (level: Level, owner: { budget_id?: string | null; budget_ids?: string[] | undefined; rate_limit_id?: string | null }) => {
     const rateLimit = owner.rate_limit_id ? state.rateLimits.get(owner.rate_limit_id) : undefined;
-    const budgets = budgetIdsOf(owner).map((id) => state.budgets.get(id)).filter((b): b is Budget => b !== undefined);
+    const budgets: Budget[] = [];
+    if (owner.budget_id || (owner.budget_ids && owner.budget_ids.length > 0)) {
+      for (const id of budgetIdsOf(owner)) {
+        const budget = state.budgets.get(id);
+        if (budget) budgets.push(budget);
+      }
+    }
     if (rateLimit || budgets.length > 0) scopes.push({ level, rateLimit, budgets });
   };
   if (pc) add('provider', pc);
