@@ -91,7 +91,10 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
     try {
       const upstreamRequest = adapter.buildRequest(request, target);
       if (adapter.sign) await adapter.sign(upstreamRequest, target);
-      const res = await deps.client.send(upstreamRequest, { signal: ctx.signal, timeoutMs });
+      // Streams resolve at the headers; whole answers are gathered without a body stream.
+      const res = request.stream
+        ? await deps.client.send(upstreamRequest, { signal: ctx.signal, timeoutMs })
+        : await deps.client.sendBuffered(upstreamRequest, { signal: ctx.signal, timeoutMs });
       const latency = deps.clock.monotonic() - started;
       if (deps.events.active) {
         deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
@@ -102,17 +105,16 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
           provider: where.provider, model: where.model, requestedModel: `${where.provider}/${where.model}`,
           fallbackIndex: call.fallbackIndex, keyName: key.name, attempts: retry + 1, upstreamLatencyMs: latency,
         };
-        if (request.stream) return { kind: 'stream', upstream: res, servedBy, timeoutMs };
-        const text = await res.body.text();
+        if ('body' in res) return { kind: 'stream', upstream: res, servedBy, timeoutMs };
         let parsed: ParsedResponse;
         try {
-          parsed = adapter.parseResponse(request.requestType, text);
+          parsed = adapter.parseResponse(request.requestType, res.text);
         } catch (error) {
           throw invalidUpstreamBody(where, error);
         }
         return { kind: 'response', parsed, servedBy };
       }
-      const info = adapter.parseError(res.status, await res.body.text());
+      const info = adapter.parseError(res.status, 'body' in res ? await res.body.text() : res.text);
       action = classifyFailure(res.status, info.message);
       last = upstreamError(res.status, info, where, action.kind !== 'final');
     } catch (error) {

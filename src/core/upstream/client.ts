@@ -27,8 +27,21 @@ export class TransportFailure extends Error {
   }
 }
 
+/** A response read to its end and decoded as UTF-8. */
+export interface BufferedResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
 export interface UpstreamClient {
+  /** Resolves at the response headers; the body is a stream still to be read. */
   send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse>;
+  /**
+   * Resolves with the whole body. Uses undici's dispatch API with a handler that only gathers
+   * chunks: no Readable per response, which is most of what a small JSON answer costs to receive.
+   */
+  sendBuffered(request: UpstreamRequest, options: SendOptions): Promise<BufferedResponse>;
   close(): Promise<void>;
 }
 
@@ -76,6 +89,74 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         throw classifyTransportError(error, signal);
       }
     },
+    sendBuffered(request, { signal, timeoutMs }) {
+      return new Promise<BufferedResponse>((resolve, reject) => {
+        if (signal.aborted) {
+          reject(classifyTransportError(new undiciErrors.RequestAbortedError(), signal));
+          return;
+        }
+        agent.dispatch({
+          origin: request.origin,
+          path: request.path,
+          method: request.method,
+          headers: request.headers,
+          body: request.body ?? null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        }, new BufferingHandler(signal, resolve, reject));
+      });
+    },
     close: () => agent.close(),
   };
+}
+
+type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestStart']>>[0];
+
+/** Gathers one response; the caller's signal aborts the request (and closes the upstream socket). */
+class BufferingHandler implements Dispatcher.DispatchHandler {
+  private controller: Controller | undefined;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+  private readonly onAbort = (): void => {
+    this.controller?.abort(new undiciErrors.RequestAbortedError());
+  };
+
+  constructor(private readonly signal: AbortSignal, private readonly resolve: (res: BufferedResponse) => void,
+    private readonly reject: (error: unknown) => void) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort(new undiciErrors.RequestAbortedError());
+  }
+
+  onResponseStart(_controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal.removeEventListener('abort', this.onAbort);
+    const { chunks } = this;
+    const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, this.size).toString('utf8');
+    this.resolve({ status: this.status, headers: this.headers, text });
+  }
+
+  onResponseError(_controller: Controller, error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.reject(classifyTransportError(error, this.signal));
+  }
 }
