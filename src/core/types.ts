@@ -80,6 +80,11 @@ export interface ServedBy {
 export interface InferenceResponse {
   kind: 'response';
   body: JsonObject;
+  /**
+   * `body` already serialized, when the engine forwards the upstream's bytes: present only while
+   * nobody has read `body` (reading or replacing it clears this), so a transport may write it as is.
+   */
+  readonly raw?: string;
   usage: Usage | undefined;
   servedBy: ServedBy;
 }

@@ -32,3 +32,12 @@ export function spliceChunkExtraFields(data: string, prefix: string, index: numb
   const comma = data.charCodeAt(before) === 123 /* { */ ? '' : ',';
   return `${data.slice(0, end)}${comma}${prefix}${index},"latency":${Math.round(latencyMs)}}}`;
 }
+
+/** A response body's text with extra_fields inserted before its closing brace (`close`). */
+export function spliceResponseExtraFields(json: { text: string; close: number; empty: boolean }, base: ExtraFieldsBase,
+  latencyMs: number): string {
+  const { text, close } = json;
+  return `${text.slice(0, close)}${json.empty ? '' : ','}"extra_fields":{"request_type":${JSON.stringify(base.requestType)},`
+    + `"provider":${JSON.stringify(base.provider)},"model_requested":${JSON.stringify(base.model)},`
+    + `"latency":${Math.round(latencyMs)}}}`;
+}

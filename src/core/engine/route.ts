@@ -8,7 +8,8 @@ import type { InferenceRequest, InferenceResult, InferenceStream, ModelRef, Stre
 import type { EngineDeps } from './deps.js';
 import { asGatewayError, cancelledError } from './errors.js';
 import { callProvider } from './execute.js';
-import { addResponseExtraFields } from './extra-fields.js';
+import { addResponseExtraFields, spliceResponseExtraFields } from './extra-fields.js';
+import { lazyResponse } from './lazy-response.js';
 import { runPipeline } from './pipeline.js';
 import type { RequestRun } from './request-run.js';
 import { streamEvents } from './stream.js';
@@ -39,9 +40,12 @@ async function runTarget(deps: EngineDeps, run: RequestRun, request: InferenceRe
       request, ctx: run.ctx, adapter, providerConfig, snapshot: opts.snapshot, fallbackIndex: opts.fallbackIndex, stats: run.stats,
     });
     if (outcome.kind === 'response') {
-      const { body, usage } = outcome.parsed;
-      addResponseExtraFields(body, { requestType: request.requestType, ...request.target }, run.elapsed());
-      return { kind: 'response', body, usage, servedBy: outcome.servedBy };
+      const { parsed, servedBy } = outcome;
+      const base = { requestType: request.requestType, ...request.target };
+      if (parsed.json) return lazyResponse(spliceResponseExtraFields(parsed.json, base, run.elapsed()), parsed.usage, servedBy);
+      const { body, usage } = parsed;
+      addResponseExtraFields(body, base, run.elapsed());
+      return { kind: 'response', body, usage, servedBy };
     }
     ownStream = true;
     return {
@@ -86,7 +90,8 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
     try {
       const { result, ownStream } = await runTarget(deps, run, attempt, { snapshot, fallbackIndex: i });
       if (result.kind === 'response') {
-        run.end({ servedBy: result.servedBy, error: undefined, usage: result.usage, output: result.body });
+        // Lazy: reading the body of a forwarded response parses it, which only observers may need.
+        run.end({ servedBy: result.servedBy, error: undefined, usage: result.usage, output: undefined, lazyOutput: () => result.body });
         return result;
       }
       return ownStream ? result : { ...result, events: trackForeignStream(run, result) };

@@ -46,6 +46,12 @@ export interface ParsedResponse {
   /** OpenAI-shaped body; the engine adds `extra_fields`. */
   body: JsonObject;
   usage: Usage | undefined;
+  /**
+   * Set when the body is already OpenAI-shaped and may be forwarded as the upstream serialized it:
+   * its text and the index of its closing `}` (where the engine splices `extra_fields`); `body`
+   * is then parsed only if something reads it.
+   */
+  json?: { text: string; close: number; empty: boolean };
 }
 
 export interface UpstreamErrorInfo {

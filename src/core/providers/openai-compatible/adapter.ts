@@ -6,6 +6,7 @@ import type { InferenceRequest, JsonObject, RequestType } from '../../types.js';
 import type {
   AdapterTarget, MappedEvent, ParsedResponse, ProviderAdapter, StreamMapper, UpstreamErrorInfo, UpstreamRequest,
 } from '../adapter.js';
+import { scanMembers, type MemberScan } from '../json-members.js';
 import { readUsage } from './usage.js';
 import type { OpenAIVendor } from './vendors.js';
 
@@ -18,6 +19,18 @@ const PATHS: Record<RequestType, string> = {
 };
 
 interface BaseLocation { origin: string; prefix: string }
+
+/** An upstream `extra_fields` member would collide with the engine's: such bodies are re-serialized. */
+const RESPONSE_MEMBERS = ['usage', 'extra_fields'] as const;
+
+function lazyParsed(text: string, usage: ParsedResponse['usage'], scan: MemberScan): ParsedResponse {
+  let body: JsonObject | undefined;
+  return {
+    get body(): JsonObject { return (body ??= JSON.parse(text) as JsonObject); },
+    usage,
+    json: { text, close: scan.close, empty: scan.empty },
+  };
+}
 
 export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAdapter {
   // Parsed base URLs per configured base_url string; instance-local, bounded by config size.
@@ -78,6 +91,13 @@ export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAda
     },
 
     parseResponse(_requestType: RequestType, text: string): ParsedResponse {
+      // The body is forwarded as sent: only the usage value is parsed (the whole object on demand).
+      const scan = scanMembers(text, RESPONSE_MEMBERS);
+      if (scan && scan.values.extra_fields === undefined) {
+        const span = scan.values.usage;
+        const usage = span ? readUsage(JSON.parse(text.slice(span[0], span[1]))) : undefined;
+        return lazyParsed(text, usage, scan);
+      }
       const body = JSON.parse(text) as unknown;
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new TypeError('upstream body is not a JSON object');
       return { body: body as JsonObject, usage: readUsage((body as JsonObject).usage) };

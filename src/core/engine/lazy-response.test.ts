@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lazyResponse } from './lazy-response.js';
+
+const servedBy = { provider: 'openai', model: 'm', requestedModel: 'openai/m', fallbackIndex: 0, keyName: 'k', attempts: 1, upstreamLatencyMs: 1 };
+const raw = '{"id":"a","choices":[{"message":{"content":"hi"}}]}';
+
+test('raw is forwarded until the body is read; reading parses it once', () => {
+  const response = lazyResponse(raw, undefined, servedBy);
+  assert.equal(response.raw, raw);
+  const body = response.body;
+  assert.deepEqual(body, JSON.parse(raw));
+  assert.equal(response.body, body, 'parsed once');
+  assert.equal(response.raw, undefined, 'a reader may have edited the object');
+});
+
+test('a plugin editing or replacing the body is what gets serialized', () => {
+  const edited = lazyResponse(raw, undefined, servedBy);
+  (edited.body.choices as Array<{ message: { content: string } }>)[0]!.message.content = 'redacted';
+  assert.equal(edited.raw, undefined);
+  assert.match(JSON.stringify(edited.body), /redacted/);
+  const replaced = lazyResponse(raw, undefined, servedBy);
+  replaced.body = { id: 'b' };
+  assert.equal(replaced.raw, undefined);
+  assert.deepEqual(replaced.body, { id: 'b' });
+  const copy = { ...lazyResponse(raw, undefined, servedBy) };
+  assert.equal(copy.raw, undefined, 'a spread copy carries the parsed body, not raw');
+  assert.deepEqual(copy.body, JSON.parse(raw));
+});
