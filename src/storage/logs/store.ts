@@ -83,7 +83,7 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
   const store: LogsStore = {
     async upsert(entries) {
       if (kind === 'sqlite' && sqliteFile !== undefined) {
-        thread ??= startWriteThread(sqliteFile);
+        if (!thread || thread.stopped) thread = startWriteThread(sqliteFile);
         if (!thread.broken) return thread.upsert(entries);
       }
       for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {

@@ -61,6 +61,22 @@ test('a refused write rejects with the database error; a thread that cannot star
   assert.equal(orphan.broken, true, 'the store then writes on its own connection');
 });
 
+test('an idle thread stops; the store then starts a new one with its next batch', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'logs.db');
+  const database = openDatabase({ type: 'sqlite', config: { path } });
+  t.after(() => database.close());
+  await openLogsStore(database, { retentionDays: () => 0 });
+  const thread = startWriteThread(path, { idleStopMs: 20 });
+  await thread.upsert([entry('a')]);
+  const deadline = Date.now() + 5000;
+  while (!thread.stopped && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(thread.stopped, true, 'the idle worker did not stop within 5 s');
+  assert.equal(thread.broken, false);
+  await assert.rejects(thread.upsert([entry('b')]), /not running/);
+});
+
 test('only file-backed SQLite handles get a write thread', () => {
   assert.equal(sqliteFileOf('sqlite:/var/lib/bifrost/logs.db'), '/var/lib/bifrost/logs.db');
   assert.equal(sqliteFileOf('sqlite::memory:'), undefined);

@@ -3,7 +3,8 @@
 // in the calling thread; with content logging a row costs tens of µs of index and page work, which
 // on the main thread is taken from every request. The worker prepares its statement once and
 // writes each batch in one transaction. While a batch is in flight the worker keeps the process
-// alive (so a shutdown flush completes); idle, it does not hold the process open.
+// alive (so a shutdown flush completes); idle, it does not hold the process open, and after a
+// while without writes it stops (the store starts a new one with its next batch).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { LogEntry } from '../../plugins/logging/types.js';
@@ -54,7 +55,12 @@ export interface WriteThread {
   upsert(entries: readonly LogEntry[]): Promise<void>;
   /** Set once the worker itself failed (not a single write); the caller writes in-thread then. */
   readonly broken: boolean;
+  /** Set once the worker was stopped after sitting idle; the caller starts a new one. */
+  readonly stopped: boolean;
 }
+
+/** An idle worker is stopped after this long, so a closed store leaves no thread behind for long. */
+export const IDLE_STOP_MS = 30_000;
 
 interface Waiter {
   resolve: () => void;
@@ -62,7 +68,8 @@ interface Waiter {
 }
 
 /** Starts the worker for the SQLite file at `path`. */
-export function startWriteThread(path: string): WriteThread {
+export function startWriteThread(path: string, options: { idleStopMs?: number } = {}): WriteThread {
+  const idleStopMs = options.idleStopMs ?? IDLE_STOP_MS;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -73,6 +80,18 @@ export function startWriteThread(path: string): WriteThread {
   const waiting = new Map<number, Waiter>();
   let nextId = 1;
   let broken = false;
+  let stopped = false;
+  let idle: NodeJS.Timeout | undefined;
+  const stopWhenIdle = (): void => {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => {
+      idle = undefined;
+      if (waiting.size > 0) return;
+      stopped = true;
+      void worker.terminate();
+    }, idleStopMs);
+    idle.unref();
+  };
 
   const failAll = (error: Error): void => {
     broken = true;
@@ -84,7 +103,10 @@ export function startWriteThread(path: string): WriteThread {
     if (message.fatal) broken = true;
     const waiter = waiting.get(message.id);
     waiting.delete(message.id);
-    if (waiting.size === 0) worker.unref();
+    if (waiting.size === 0) {
+      worker.unref();
+      stopWhenIdle();
+    }
     if (message.error === undefined) waiter?.resolve();
     else waiter?.reject(new Error(message.error));
   });
@@ -92,16 +114,23 @@ export function startWriteThread(path: string): WriteThread {
     const message = error && typeof error === 'object' && 'message' in error ? String(error.message) : String(error);
     failAll(new Error(`logs write thread failed: ${message}`));
   });
-  worker.on('exit', (code) => failAll(new Error(`logs write thread exited (code ${code})`)));
+  worker.on('exit', (code) => {
+    if (!stopped) failAll(new Error(`logs write thread exited (code ${code})`));
+  });
 
   return {
     get broken() {
       return broken;
     },
+    get stopped() {
+      return stopped;
+    },
     upsert(entries) {
-      if (broken) return Promise.reject(new Error('logs write thread is not running'));
+      if (broken || stopped) return Promise.reject(new Error('logs write thread is not running'));
       if (entries.length === 0) return Promise.resolve();
       const id = nextId++;
+      if (idle) clearTimeout(idle);
+      idle = undefined;
       return new Promise<void>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         worker.ref();
