@@ -30,8 +30,13 @@ export function requestIdOf(request: FastifyRequest): string {
 }
 
 function exposedHeaders(request: FastifyRequest): Record<string, string | undefined> {
+  // node:http joins repeated headers into one string except set-cookie (an array): without it the
+  // parsed headers already have the right shape and are shared, read-only, instead of copied.
+  const given = request.headers;
+  if (given['set-cookie'] === undefined) return given as Record<string, string | undefined>;
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const name in given) {
+    const value = given[name];
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
