@@ -95,13 +95,13 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
       const where = whereFilters(query, kind);
       const column = SORT_COLUMNS[query.sort_by];
       const direction = query.order === 'asc' ? 'asc' : 'desc';
-      const [rows, stats] = await Promise.all([
-        db.selectFrom('logs').selectAll().where(where)
+      const read = (q: Kysely<LogsTables>) => Promise.all([
+        q.selectFrom('logs').selectAll().where(where)
           .orderBy(sql.raw(`${column} ${direction} nulls last`))
           .orderBy(sql.raw(`id ${direction}`))
           .limit(query.limit).offset(query.offset)
           .execute(),
-        db.selectFrom('logs').where(where).select((eb) => [
+        q.selectFrom('logs').where(where).select((eb) => [
           eb.fn.countAll<number>().as('total'),
           sql<number>`sum(case when status = 'success' then 1 else 0 end)`.as('success'),
           sql<number>`sum(case when status in ('success', 'error') then 1 else 0 end)`.as('completed'),
@@ -110,6 +110,9 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
           eb.fn.sum<number>('cost').as('cost'),
         ]).executeTakeFirstOrThrow(),
       ]);
+      // The write thread commits on its own connection: on SQLite both reads share one read
+      // transaction, so the page and its totals describe the same moment.
+      const [rows, stats] = kind === 'sqlite' ? await db.transaction().execute(read) : await read(db);
       const total = Number(stats.total ?? 0);
       const completed = Number(stats.completed ?? 0);
       return {

@@ -77,6 +77,29 @@ test('an idle thread stops; the store then starts a new one with its next batch'
   await assert.rejects(thread.upsert([entry('b')]), /not running/);
 });
 
+test('a search under concurrent thread writes returns a page and totals of the same moment', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const database = openDatabase({ type: 'sqlite', config: { path: join(dir, 'logs.db') } });
+  t.after(() => database.close());
+  const store = await openLogsStore(database, { retentionDays: () => 0 });
+  const query = { limit: 1000, offset: 0, sort_by: 'timestamp', order: 'desc' } as Parameters<typeof store.search>[0];
+  let writing = true;
+  const writes = (async () => {
+    for (let b = 0; b < 40; b += 1) await store.upsert(Array.from({ length: 20 }, (_, i) => entry(`c${b}-${i}`)));
+    writing = false;
+  })();
+  let checks = 0;
+  while (writing) {
+    const found = await store.search(query);
+    assert.equal(found.logs.length, found.pagination.total_count, 'page and total disagree');
+    checks += 1;
+    await new Promise((resolve) => setImmediate(resolve)); // lets the thread's replies in
+  }
+  await writes;
+  assert.ok(checks > 0);
+});
+
 test('only file-backed SQLite handles get a write thread', () => {
   assert.equal(sqliteFileOf('sqlite:/var/lib/bifrost/logs.db'), '/var/lib/bifrost/logs.db');
   assert.equal(sqliteFileOf('sqlite::memory:'), undefined);
