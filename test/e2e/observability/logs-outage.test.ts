@@ -33,8 +33,9 @@ test('rows written during a PostgreSQL outage are buffered and written after it'
       const ctx = context(`${prefix}-${i}`);
       const request = chatRequest(`hello ${i}`);
       const t0 = performance.now();
-      target.observe!({ type: 'request.start', request, ctx });
-      target.observe!({ type: 'request.end', summary: finished(request, ctx) });
+      // observe() must hand the row over and return: never a promise, never a wait on the store.
+      assert.equal(target.observe!({ type: 'request.start', request, ctx }), undefined);
+      assert.equal(target.observe!({ type: 'request.end', summary: finished(request, ctx) }), undefined);
       worst = Math.max(worst, performance.now() - t0);
     }
     return worst;
@@ -47,12 +48,13 @@ test('rows written during a PostgreSQL outage are buffered and written after it'
   await pg.halt();
   const outageStart = Date.now();
   const worstDuring = send(plugin, 'during', 0, 3000);
+  // Nothing has been awaited since the store went down, yet every row is already buffered.
+  assert.ok(plugin.stats().pending >= 3000, 'rows buffered synchronously while the store is down');
   send(small, 'small', 0, 150);
   await waitFor(() => !plugin.stats().healthy, { timeoutMs: 10_000, message: 'writer to notice the store is down' });
   assert.ok(warnings.some((w) => w.includes('logs store unreachable')), warnings.join('|'));
   assert.equal(plugin.stats().pending, 3000, 'all outage rows buffered');
   assert.equal(small.stats().dropped, 50, 'a 100-row buffer keeps 100 rows and counts 50 dropped');
-  assert.ok(worstDuring < 50, `observe stayed non-blocking during the outage (worst ${worstDuring.toFixed(2)} ms)`);
   const remaining = OUTAGE_MS - (Date.now() - outageStart);
   if (remaining > 0) await new Promise((r) => setTimeout(r, remaining)); // the outage itself is the subject under test
   send(plugin, 'late', 0, 200);
