@@ -23,7 +23,12 @@ function providerProblem(deps: EngineDeps, snapshot: RuntimeConfig, request: Inf
     return bad(deps.registry.isKnown(provider) ? `provider ${provider} is not configured` : `unsupported provider: ${provider}`);
   }
   const adapter = deps.registry.resolve(provider, config);
-  if (!adapter) return bad(`unsupported provider: ${provider} (custom_provider_config.base_provider_type not supported)`);
+  if (!adapter) {
+    const base = config.custom_provider_config?.base_provider_type;
+    return bad(base
+      ? `unsupported provider: ${provider} (custom_provider_config.base_provider_type "${base}" is not supported; use "openai")`
+      : `unsupported provider: ${provider} (no adapter for its API yet; OpenAI-compatible providers are supported)`);
+  }
   if (!adapter.supports(request.requestType)) return bad(`provider ${provider} does not support ${request.requestType}`);
   return undefined;
 }

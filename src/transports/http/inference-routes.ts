@@ -121,6 +121,7 @@ export function registerInferenceRoutes(app: FastifyInstance, deps: InferenceRou
         if (typeof model === 'string') scope.model = model;
         const inference = parseInferenceRequest(request.body, requestType);
         scope.provider = inference.target.provider;
+        scope.model = inference.target.model; // bare, as success responses and Bifrost report it
         const result = await deps.gateway.handle(inference, ctx);
         await sendResult(reply, result, { ctx, scope, primary: inference.target });
       } catch (error) {

@@ -49,6 +49,7 @@ test('unknown provider → 400 Bifrost error', async () => {
   const body = await res.json() as ErrorBody;
   assert.match(body.error.message, /nosuch/);
   assert.equal(body.extra_fields.provider, 'nosuch');
+  assert.equal(body.extra_fields.model_requested, 'model', 'bare model, as on success responses');
   assert.equal(res.headers.get('x-bifrost-provider'), 'nosuch');
   assert.equal(res.headers.get('x-bifrost-request-type'), 'chat_completion');
 });
