@@ -2,6 +2,7 @@
 // nested objects inside a virtual key, team, customer or provider config (the store gives them
 // ids), where config.json references them by id instead.
 import { z } from 'zod';
+import { providerConfigFields } from './config-schema.js';
 import { parseDuration } from './windows/duration.js';
 
 const duration = (allowQuarter: boolean) => z.string().superRefine((value, ctx) => {
@@ -23,12 +24,7 @@ export const rateLimitInput = z.object({
 });
 
 const pcInput = z.object({
-  id: z.union([z.string(), z.number()]).optional(),
-  provider: z.string().min(1),
-  weight: z.number().nonnegative().default(1),
-  allowed_models: z.array(z.string()).optional(),
-  blacklisted_models: z.array(z.string()).optional(),
-  key_ids: z.array(z.string()).optional(),
+  ...providerConfigFields,
   budget: budgetInput.nullish(),
   rate_limit: rateLimitInput.nullish(),
 });

@@ -48,7 +48,8 @@ export const customerSchema = z.object({ id, name: z.string().min(1), ...owned }
 
 export const teamSchema = z.object({ id, name: z.string().min(1), customer_id: id.nullish(), ...owned });
 
-export const providerConfigSchema = z.object({
+/** A VK provider config's own fields, shared by config.json and the admin API's bodies. */
+export const providerConfigFields = {
   id: z.union([z.string(), z.number()]).optional(),
   provider: z.string().min(1),
   weight: z.number().nonnegative().default(1),
@@ -57,8 +58,9 @@ export const providerConfigSchema = z.object({
   blacklisted_models: z.array(z.string()).optional(),
   /** Missing or ["*"] = every key of the provider. */
   key_ids: z.array(z.string()).optional(),
-  ...owned,
-});
+};
+
+export const providerConfigSchema = z.object({ ...providerConfigFields, ...owned });
 
 export const virtualKeySchema = z.object({
   id,
