@@ -18,8 +18,6 @@ import type { GovernanceState, VirtualKey } from './state.js';
 import { meterStream, StreamMeter } from './stream-meter.js';
 
 export const GOVERNANCE_PLUGIN = 'governance';
-/** ctx.values key under which the engine finds the provider key ids a VK restricts itself to. */
-export const INCLUDE_ONLY_KEYS = ALLOWED_KEY_IDS;
 
 /** Per-token prices; satisfied by src/pricing's PriceBook. */
 export interface ModelPricing {
@@ -178,7 +176,7 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
       }
 
       const keyIds = allowedKeyIds(pc, allowList);
-      if (keyIds) ctx.values.set(INCLUDE_ONLY_KEYS, keyIds);
+      if (keyIds) ctx.values.set(ALLOWED_KEY_IDS, keyIds);
       ctx.values.set(GOVERNANCE_PLUGIN, { vk, reservation, promptEstimate, meter: undefined, settled: false } satisfies Pending);
       return undefined;
     },

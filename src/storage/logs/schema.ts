@@ -4,32 +4,15 @@
 // primary key therefore includes `timestamp`. Indexes serve the `/api/logs` filters: every one
 // leads to or ends with `timestamp`, the default sort.
 import { sql } from 'kysely';
+import type { LogEntry } from '../../plugins/logging/types.js';
 import type { Migration, MigrationContext } from '../migrations.js';
 
-export interface LogsTable {
-  id: string;
-  parent_request_id: string | null;
-  timestamp: number;
-  object: string;
-  provider: string;
-  model: string;
+/** A stored row: the logging plugin's LogEntry, with the column types the backends give back. */
+export type LogsTable = Omit<LogEntry, 'status' | 'stream'> & {
   status: string;
-  latency: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  total_tokens: number | null;
-  cost: number | null;
   /** 0/1 on SQLite, boolean on PostgreSQL. */
   stream: number | boolean;
-  virtual_key_id: string | null;
-  virtual_key_name: string | null;
-  selected_key_name: string | null;
-  fallback_index: number | null;
-  input_history: string | null;
-  output_message: string | null;
-  error_details: string | null;
-  content_summary: string | null;
-}
+};
 
 export interface LogsTables {
   logs: LogsTable;
