@@ -74,7 +74,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // Order matters: storage first (governance shares its database), governance's plugin goes first
   // in the chain, observers last. Cluster mode will be wired here too.
   const storage = await wireStorage(wiring);
-  wireLivePlugins(plugins, holder, logger);
+  wireLivePlugins(plugins, holder, { editable: storage.database !== undefined, logger });
   await wireGovernance(wiring, storage, priceBook);
   await wireObservability(wiring);
 

@@ -51,8 +51,11 @@ function slotFor(kind: LivePluginKind, initial: Plugin | undefined): Plugin & { 
  * Replaces the statically built instances of live plugins in `plugins` with slots (at the same
  * position, or last when the plugin is not enabled at startup) and keeps them in step with
  * `holder` — whose first snapshot may already differ from config.json (edits kept in the store).
+ * Without a config store (file-only mode) plugins cannot change at runtime, and no slot is added.
  */
-export function wireLivePlugins(plugins: Plugin[], holder: ConfigHolder, logger: Logger): void {
+export function wireLivePlugins(plugins: Plugin[], holder: ConfigHolder, options: { editable: boolean; logger: Logger }): void {
+  if (!options.editable) return;
+  const { logger } = options;
   for (const kind of LIVE_PLUGINS) {
     const index = plugins.findIndex((p) => kind.aliases.includes(p.name));
     const slot = slotFor(kind, undefined);
