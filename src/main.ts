@@ -69,6 +69,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const priceBook = createPriceBook(loadBundledPricing());
   const wiring: WiringContext = {
     loaded, holder, env, appDir: options.appDir, logger, plugins, routes, healthChecks, closers,
+    exchangeObservers: [], inferenceInterceptors: [],
     cost: (provider, model, usage) => priceBook.cost(provider, model, usage),
   };
   // Order matters: storage first (governance shares its database), governance's plugin goes first
@@ -79,7 +80,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await wireObservability(wiring);
 
   const gateway = createGateway({ config: holder, plugins, logger, cost: wiring.cost });
-  const app = await buildHttpServer({ gateway, config: holder, logger, routes, healthChecks });
+  const app = await buildHttpServer({
+    gateway, config: holder, logger, routes, healthChecks,
+    exchangeObservers: wiring.exchangeObservers, inferenceInterceptors: wiring.inferenceInterceptors,
+  });
   try {
     await app.listen({ port: options.port ?? 8080, host: options.host ?? 'localhost' });
   } catch (error) {

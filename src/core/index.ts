@@ -1,6 +1,7 @@
 // Public surface of the core engine.
 export * from './errors.js';
 export * from './types.js';
+export * from './cancellation.js';
 export * from './ports.js';
 export * from './plugin.js';
 export * from './runtime-config.js';

@@ -3,6 +3,7 @@
 // OpenAI-shaped): a request body is kept as the caller's parsed JSON and forwarded without a second
 // parse; adapters for other dialects (Anthropic, Gemini, Bedrock) translate to and from it.
 
+import type { Cancellation } from './cancellation.js';
 import type { GatewayError } from './errors.js';
 
 /** Bifrost's `extra_fields.request_type` values. */
@@ -36,8 +37,8 @@ export interface InferenceRequest {
 /** Per-request context: created by the transport, visible to plugins and the engine. */
 export interface RequestContext {
   readonly requestId: string;
-  /** Aborted when the caller disconnects or the transport gives up; cancels upstream work. */
-  readonly signal: AbortSignal;
+  /** Set when the caller disconnects or the transport gives up; cancels upstream work. */
+  readonly cancellation: Cancellation;
   /** Lower-cased request headers (only what the transport chose to expose). */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Monotonic start time in ms (Clock.now()). */
@@ -76,7 +77,11 @@ export interface ServedBy {
   upstreamLatencyMs: number;
 }
 
-/** A complete (non-streaming) response, OpenAI-shaped, `extra_fields` included. */
+/**
+ * A complete (non-streaming) response, OpenAI-shaped, `extra_fields` included. `body` may be an
+ * accessor that parses on first read: to change a response, set `body` or build a new object
+ * with an explicit `body` (a spread alone does not copy an accessor).
+ */
 export interface InferenceResponse {
   kind: 'response';
   body: JsonObject;

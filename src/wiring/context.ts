@@ -1,9 +1,9 @@
 // What every wiring step receives: the loaded config and its live holder, the environment, the
-// logger, and the lists the composition root assembles (plugins, HTTP route modules, health
-// checks, shutdown steps). Each step adds its own few entries; main.ts owns the order.
+// logger, and the lists the composition root assembles (plugins, HTTP route modules, exchange
+// observers, inference interceptors, health checks, shutdown steps). Each step adds its own few entries; main.ts owns the order.
 import type { ConfigHolder, Env, LoadedConfig } from '../config/index.js';
 import type { CostFunction, Logger, Plugin } from '../core/index.js';
-import type { HealthCheck, RouteModule } from '../transports/http/index.js';
+import type { ExchangeObserver, HealthCheck, InferenceBodyInterceptor, RouteModule } from '../transports/http/index.js';
 
 export interface WiringContext {
   loaded: LoadedConfig;
@@ -14,6 +14,10 @@ export interface WiringContext {
   logger: Logger;
   plugins: Plugin[];
   routes: RouteModule[];
+  /** Told about every finished HTTP exchange (HTTP metrics). */
+  exchangeObservers: ExchangeObserver[];
+  /** Rewrite parsed inference bodies before they become requests. */
+  inferenceInterceptors: InferenceBodyInterceptor[];
   healthChecks: HealthCheck[];
   /** Shutdown steps, run in reverse order after the engine has closed. */
   closers: Array<() => Promise<void>>;

@@ -7,7 +7,7 @@ import { systemClock, systemRandom } from '../core/index.js';
 import { createGovernance, GOVERNANCE_PLUGIN, type ModelPricing } from '../plugins/governance/index.js';
 import type { ConfigStorage } from '../storage/bootstrap.js';
 import { GovernanceStore } from '../storage/governance/index.js';
-import { governanceRoutes } from '../transports/http/governance/index.js';
+import { bareModelInterceptor, governanceRoutes } from '../transports/http/governance/index.js';
 import { takePending, type WiringContext } from './context.js';
 
 export async function wireGovernance(w: WiringContext, storage: ConfigStorage, pricing: ModelPricing): Promise<void> {
@@ -25,4 +25,5 @@ export async function wireGovernance(w: WiringContext, storage: ConfigStorage, p
   });
   w.plugins.unshift(governance.plugin);
   w.routes.push(governanceRoutes({ admin: governance.admin, plugin: governance.plugin }));
+  w.inferenceInterceptors.push(bareModelInterceptor(governance.plugin));
 }

@@ -3,10 +3,11 @@
 // `client.enable_logging` and needs a logs store (`logs_store`, default SQLite
 // `<app-dir>/logs.db`). Both are observers: they never sit in the request path.
 import { createLoggingPlugin, LOGGING_PLUGIN_NAME } from '../plugins/logging/index.js';
-import { createTelemetryPlugin, telemetryConfigSchema, telemetryRoutes, TELEMETRY_PLUGIN_NAME, type TelemetryConfig } from '../plugins/telemetry/index.js';
+import { createTelemetryPlugin, telemetryConfigSchema, TELEMETRY_PLUGIN_NAME, type TelemetryConfig } from '../plugins/telemetry/index.js';
 import { openDatabase, parseStoreBlock } from '../storage/database.js';
 import { openLogsStore } from '../storage/logs/index.js';
 import { logsRoutes } from '../transports/http/logs/index.js';
+import { metricsRoute } from '../transports/http/metrics-route.js';
 import { takePending, type WiringContext } from './context.js';
 
 /** How often partitions are prepared and retention applied. */
@@ -27,7 +28,8 @@ function wireTelemetry(w: WiringContext): void {
     logger: w.logger,
   });
   w.plugins.push(telemetry);
-  w.routes.push(telemetryRoutes(telemetry));
+  w.routes.push(metricsRoute(telemetry));
+  w.exchangeObservers.push((exchange) => telemetry.recordHttp(exchange));
   w.closers.push(() => telemetry.close());
 }
 

@@ -42,12 +42,12 @@ export async function callProvider(deps: EngineDeps, call: TargetCall): Promise<
     deps.queues.set(provider, queue);
   }
   const wait = queue.acquire(call.providerConfig.concurrency_and_buffer_size,
-    call.snapshot.client.drop_excess_requests, call.ctx.signal);
+    call.snapshot.client.drop_excess_requests, call.ctx.cancellation);
   if (wait) {
     try {
       await wait;
     } catch (error) {
-      if (call.ctx.signal.aborted) throw cancelledError(call.request.target);
+      if (call.ctx.cancellation.aborted) throw cancelledError(call.request.target);
       throw error;
     }
   }
@@ -72,7 +72,7 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
   let tries = 0;
   let last: GatewayError | undefined;
   for (;;) {
-    if (ctx.signal.aborted) throw cancelledError(where);
+    if (ctx.cancellation.aborted) throw cancelledError(where);
     const key = selectKey(keys, where.model, deps.random, excluded);
     if (!key) {
       const candidates = countCandidates(keys, where.model);
@@ -93,8 +93,8 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
       if (adapter.sign) await adapter.sign(upstreamRequest, target);
       // Streams resolve at the headers; whole answers are gathered without a body stream.
       const res = request.stream
-        ? await deps.client.send(upstreamRequest, { signal: ctx.signal, timeoutMs })
-        : await deps.client.sendBuffered(upstreamRequest, { signal: ctx.signal, timeoutMs });
+        ? await deps.client.send(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs })
+        : await deps.client.sendBuffered(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs });
       const latency = deps.clock.monotonic() - started;
       if (deps.events.active) {
         deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
@@ -119,7 +119,7 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
       last = upstreamError(res.status, info, where, action.kind !== 'final');
     } catch (error) {
       if (isGatewayError(error)) throw error;
-      const failure = classifyTransportError(error, ctx.signal);
+      const failure = classifyTransportError(error, ctx.cancellation);
       if (failure.kind === 'aborted') throw cancelledError(where);
       if (deps.events.active) {
         deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
@@ -137,7 +137,7 @@ async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOut
     if (action.rotate) (excluded ??= new Set()).add(key.id);
     const wait = backoffMs(retry, { initial: net.retry_backoff_initial, max: net.retry_backoff_max }, deps.random);
     try {
-      await deps.sleeper.sleep(wait, ctx.signal);
+      await deps.sleeper.sleep(wait, ctx.cancellation.signal);
     } catch {
       throw cancelledError(where);
     }

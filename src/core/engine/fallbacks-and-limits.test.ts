@@ -4,6 +4,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../../../test/support/fake-ope
 import { waitFor } from '../../../test/support/wait.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { Plugin } from '../plugin.js';
+import { Cancellation } from '../cancellation.js';
 import type { InferenceResponse } from '../types.js';
 import { createGateway } from './create-gateway.js';
 import { context, observer, provider, recordingSleeper, request, staticConfig } from './testing/fixtures.js';
@@ -108,8 +109,8 @@ test('queue full with drop_excess_requests → immediate 429 request_dropped', a
   const cfg = staticConfig({ openai: provider(fake.origin, { concurrency: { concurrency: 1, buffer_size: 1 } }) }, { drop_excess_requests: true });
   const gw = createGateway({ config: cfg });
   fake.behave({ hang: true, times: 1 });
-  const ac = new AbortController();
-  const hanging = gw.handle(request('openai/m'), context(ac.signal));
+  const ac = new Cancellation();
+  const hanging = gw.handle(request('openai/m'), context(ac));
   await waitFor(() => fake.requests.length === 1, { message: 'first request reaches the upstream' });
   const queued = gw.handle(request('openai/m'), context());
   await assert.rejects(gw.handle(request('openai/m'), context()), gatewayError((e) => {
@@ -139,8 +140,8 @@ test('caller abort cancels the upstream request (seen at the upstream) and repor
   const obs = observer();
   const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin) }), plugins: [obs] });
   fake.behave({ hang: true });
-  const ac = new AbortController();
-  const pending = gw.handle(request('openai/m'), context(ac.signal));
+  const ac = new Cancellation();
+  const pending = gw.handle(request('openai/m'), context(ac));
   await waitFor(() => fake.requests.length === 1, { message: 'request reaches the upstream' });
   ac.abort();
   await assert.rejects(pending, gatewayError((e) => assert.equal(e.type, 'request_cancelled')));
@@ -150,14 +151,14 @@ test('caller abort cancels the upstream request (seen at the upstream) and repor
 });
 
 test('abort during backoff stops retrying at once', async () => {
-  const ac = new AbortController();
+  const ac = new Cancellation();
   const sleeper = { sleep: (_ms: number, signal?: AbortSignal) => new Promise<void>((_r, reject) => {
     signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
     ac.abort();
   }) };
   const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin, { network: { max_retries: 5 } }) }), sleeper });
   fake.failNext(5, 500);
-  await assert.rejects(gw.handle(request('openai/m', {}, { fallbacks: ['openai/f'] }), context(ac.signal)),
+  await assert.rejects(gw.handle(request('openai/m', {}, { fallbacks: ['openai/f'] }), context(ac)),
     gatewayError((e) => assert.equal(e.type, 'request_cancelled')));
   assert.equal(fake.requests.length, 1);
   await gw.close();

@@ -23,7 +23,7 @@ test('a plugin editing or replacing the body is what gets serialized', () => {
   replaced.body = { id: 'b' };
   assert.equal(replaced.raw, undefined);
   assert.deepEqual(replaced.body, { id: 'b' });
-  const copy = { ...lazyResponse(raw, undefined, servedBy) };
-  assert.equal(copy.raw, undefined, 'a spread copy carries the parsed body, not raw');
-  assert.deepEqual(copy.body, JSON.parse(raw));
+  const copy = { ...lazyResponse(raw, undefined, servedBy), body: { id: 'c' } };
+  assert.equal(copy.raw, undefined, 'a spread copy with a new body never carries the old raw text');
+  assert.deepEqual(copy.body, { id: 'c' });
 });

@@ -21,11 +21,11 @@ async function providerModels(deps: EngineDeps, name: string, ctx: RequestContex
   let text: string;
   let status: number;
   try {
-    const res = await deps.client.send(request, { signal: ctx.signal, timeoutMs });
+    const res = await deps.client.send(request, { cancellation: ctx.cancellation, timeoutMs });
     status = res.status;
     text = await res.body.text();
   } catch (error) {
-    const failure = classifyTransportError(error, ctx.signal);
+    const failure = classifyTransportError(error, ctx.cancellation);
     if (failure.kind === 'aborted') throw cancelledError(where);
     throw failure.kind === 'timeout' ? timeoutError(where, timeoutMs, error) : networkError(where, failure.message, error);
   }

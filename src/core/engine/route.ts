@@ -91,7 +91,7 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
       if (i === 0) primaryError = problem;
       continue;
     }
-    if (ctx.signal.aborted) { stopError = cancelledError(target); break; }
+    if (ctx.cancellation.aborted) { stopError = cancelledError(target); break; }
     try {
       const { result, ownStream } = await runTarget(deps, run, attempt, { snapshot, fallbackIndex: i });
       if (result.kind === 'response') {
@@ -105,7 +105,7 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
       // Plugin errors carry no provider; the transport's extra_fields want the target's.
       if (error.provider === undefined) { error.provider = target.provider; error.model = target.model; }
       if (i === 0) primaryError = error;
-      if (ctx.signal.aborted) { stopError = cancelledError(target); break; }
+      if (ctx.cancellation.aborted) { stopError = cancelledError(target); break; }
       if (!error.allowFallbacks) { stopError = error; break; }
     }
   }

@@ -2,6 +2,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOpenAI, type FakeOpenAI } from '../../../test/support/fake-openai-upstream.js';
 import { waitFor } from '../../../test/support/wait.js';
+import { Cancellation } from '../cancellation.js';
 import type { InferenceStream, StreamEvent } from '../types.js';
 import { createGateway } from './create-gateway.js';
 import { context, observer, provider, request, staticConfig } from './testing/fixtures.js';
@@ -123,8 +124,8 @@ test('caller abort mid-stream cancels the upstream', async () => {
   fake.behave({ chunks: 50, chunkDelayMs: 50 });
   const obs = observer();
   const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin) }), plugins: [obs] });
-  const ac = new AbortController();
-  const stream = await gw.handle(request('openai/gpt-4o', {}, { stream: true }), context(ac.signal)) as InferenceStream;
+  const ac = new Cancellation();
+  const stream = await gw.handle(request('openai/gpt-4o', {}, { stream: true }), context(ac)) as InferenceStream;
   const seen: StreamEvent[] = [];
   for await (const ev of stream.events) { seen.push(ev); if (seen.length === 2) ac.abort(); }
   await waitFor(() => fake.requests[0]!.aborted, { message: 'upstream sees the abort' });

@@ -121,7 +121,7 @@ async function* generateEvents(deps: EngineDeps, source: StreamSource): AsyncGen
     }
     complete = true;
   } catch (err) {
-    const kind = classifyTransportError(err, run.ctx.signal).kind;
+    const kind = classifyTransportError(err, run.ctx.cancellation).kind;
     if (kind !== 'aborted') {
       yield failure(kind === 'timeout'
         ? timeoutError(base, source.timeoutMs, err)

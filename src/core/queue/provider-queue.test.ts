@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGatewayError } from '../errors.js';
+import { Cancellation } from '../cancellation.js';
 import { ProviderQueue } from './provider-queue.js';
 
 const limits = { concurrency: 1, buffer_size: 1 };
@@ -34,8 +35,8 @@ test('without drop_excess_requests a full buffer waits instead of failing', asyn
 test('abort while waiting rejects with the reason and frees the buffer slot', async () => {
   const q = new ProviderQueue('openai', limits);
   q.acquire(limits, true);
-  const ac = new AbortController();
-  const waiting = q.acquire(limits, true, ac.signal)!;
+  const ac = new Cancellation();
+  const waiting = q.acquire(limits, true, ac)!;
   ac.abort(new Error('caller gone'));
   await assert.rejects(waiting, /caller gone/);
   assert.equal(q.waiting, 0);

@@ -3,13 +3,13 @@
 // `client.drop_excess_requests`, is refused at once with 429 `request_dropped`. A caller that
 // aborts while waiting leaves the queue immediately. Limits follow config changes on each acquire.
 import { GatewayError } from '../errors.js';
+import type { Cancellation } from '../cancellation.js';
 import type { ConcurrencyConfig } from '../runtime-config.js';
 
 interface Waiter {
   resolve: () => void;
   reject: (error: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
+  unsubscribe: (() => void) | undefined;
   done: boolean;
 }
 
@@ -29,23 +29,20 @@ export class ProviderQueue {
   get waiting(): number { return this.queued; }
 
   /** Returns undefined when a slot was free (no promise allocated), else a promise of one. */
-  acquire(limits: ConcurrencyConfig, dropExcess: boolean, signal?: AbortSignal): Promise<void> | undefined {
+  acquire(limits: ConcurrencyConfig, dropExcess: boolean, cancellation?: Cancellation): Promise<void> | undefined {
     this.limits = limits;
     const max = limits.concurrency > 0 ? limits.concurrency : Infinity;
     if (this.active < max && this.queued === 0) { this.active++; return undefined; }
     if (dropExcess && this.queued >= Math.max(0, limits.buffer_size)) return Promise.reject(requestDropped(this.provider));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (cancellation?.aborted) return Promise.reject(cancellation.reason);
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve, reject, signal, done: false,
-        onAbort: () => {
-          if (waiter.done) return;
-          waiter.done = true;
-          this.queued--;
-          reject(signal?.reason);
-        },
-      };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      const waiter: Waiter = { resolve, reject, done: false, unsubscribe: undefined };
+      waiter.unsubscribe = cancellation?.onAbort((reason) => {
+        if (waiter.done) return;
+        waiter.done = true;
+        this.queued--;
+        reject(reason);
+      });
       this.waiters.push(waiter);
       this.queued++;
     });
@@ -60,7 +57,7 @@ export class ProviderQueue {
       if (waiter.done) continue;
       waiter.done = true;
       this.queued--;
-      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.unsubscribe?.();
       this.active++;
       waiter.resolve();
     }

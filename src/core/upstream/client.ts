@@ -1,8 +1,9 @@
 // The engine's only HTTP client: one undici Agent per gateway, which keeps a keep-alive Pool per
 // upstream origin. No `fetch` on the hot path. Timeouts are undici's own per-request header/body
-// timers (no extra timers or signals per request); the caller's AbortSignal cancels the request
+// timers (no extra timers or signals per request); the request's Cancellation cancels the request
 // and closes the upstream socket. Failures come back classified as timeout, abort or network error.
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Cancellation } from '../cancellation.js';
 import type { UpstreamRequest } from '../providers/adapter.js';
 
 export interface UpstreamResponse {
@@ -12,7 +13,7 @@ export interface UpstreamResponse {
 }
 
 export interface SendOptions {
-  signal: AbortSignal;
+  cancellation: Cancellation;
   /** Time to response headers, and longest silence while reading the body. */
   timeoutMs: number;
 }
@@ -53,7 +54,7 @@ export interface UpstreamClientOptions {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
-export function classifyTransportError(error: unknown, signal: AbortSignal | undefined): TransportFailure {
+export function classifyTransportError(error: unknown, signal: { readonly aborted: boolean } | undefined): TransportFailure {
   if (error instanceof TransportFailure) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
@@ -72,7 +73,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     ...(options.connectionsPerOrigin ? { connections: options.connectionsPerOrigin } : {}),
   });
   return {
-    async send(request, { signal, timeoutMs }) {
+    async send(request, { cancellation, timeoutMs }) {
       try {
         const res = await agent.request({
           origin: request.origin,
@@ -80,19 +81,19 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
           method: request.method,
           headers: request.headers,
           body: request.body,
-          signal,
+          signal: cancellation.signal,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
         return { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (error) {
-        throw classifyTransportError(error, signal);
+        throw classifyTransportError(error, cancellation);
       }
     },
-    sendBuffered(request, { signal, timeoutMs }) {
+    sendBuffered(request, { cancellation, timeoutMs }) {
       return new Promise<BufferedResponse>((resolve, reject) => {
-        if (signal.aborted) {
-          reject(classifyTransportError(new undiciErrors.RequestAbortedError(), signal));
+        if (cancellation.aborted) {
+          reject(classifyTransportError(new undiciErrors.RequestAbortedError(), cancellation));
           return;
         }
         agent.dispatch({
@@ -103,7 +104,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
           body: request.body ?? null,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
-        }, new BufferingHandler(signal, resolve, reject));
+        }, new BufferingHandler(cancellation, resolve, reject));
       });
     },
     close: () => agent.close(),
@@ -112,7 +113,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
 
 type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestStart']>>[0];
 
-/** Gathers one response; the caller's signal aborts the request (and closes the upstream socket). */
+/** Gathers one response; cancelling the request aborts it (and closes the upstream socket). */
 class BufferingHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | undefined;
   private status = 0;
@@ -120,18 +121,16 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = [];
   private size = 0;
   private settled = false;
-  private readonly onAbort = (): void => {
-    this.controller?.abort(new undiciErrors.RequestAbortedError());
-  };
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly signal: AbortSignal, private readonly resolve: (res: BufferedResponse) => void,
+  constructor(private readonly cancellation: Cancellation, private readonly resolve: (res: BufferedResponse) => void,
     private readonly reject: (error: unknown) => void) {
-    signal.addEventListener('abort', this.onAbort, { once: true });
+    this.unsubscribe = cancellation.onAbort(() => this.controller?.abort(new undiciErrors.RequestAbortedError()));
   }
 
   onRequestStart(controller: Controller): void {
     this.controller = controller;
-    if (this.signal.aborted) controller.abort(new undiciErrors.RequestAbortedError());
+    if (this.cancellation.aborted) controller.abort(new undiciErrors.RequestAbortedError());
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -147,7 +146,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.settled) return;
     this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
+    this.unsubscribe();
     const { chunks } = this;
     const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, this.size).toString('utf8');
     this.resolve({ status: this.status, headers: this.headers, text });
@@ -156,7 +155,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Controller, error: Error): void {
     if (this.settled) return;
     this.settled = true;
-    this.signal.removeEventListener('abort', this.onAbort);
-    this.reject(classifyTransportError(error, this.signal));
+    this.unsubscribe();
+    this.reject(classifyTransportError(error, this.cancellation));
   }
 }

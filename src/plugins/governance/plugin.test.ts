@@ -2,7 +2,7 @@
 // request.end), with an injected clock: limits, budgets, access errors, concurrency and streams.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InMemoryUsageCounters, type UsageCounters, type InferenceRequest, type RequestContext, type StreamEvent, type GatewayError } from '../../core/index.js';
+import { Cancellation, InMemoryUsageCounters, type UsageCounters, type InferenceRequest, type RequestContext, type StreamEvent, type GatewayError } from '../../core/index.js';
 import { governanceConfigSchema, governancePluginConfigSchema } from './config-schema.js';
 import { createGovernancePlugin } from './plugin.js';
 import { GovernanceState } from './state.js';
@@ -30,7 +30,7 @@ function call(model = 'openai/gpt-4o', opts: { headers?: Record<string, string>;
   const [provider, name] = model.includes('/') ? model.split('/') as [string, string] : ['', model];
   const request: InferenceRequest = { requestType: 'chat_completion', target: { provider, model: name }, fallbacks: [],
     body: { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 6, ...opts.body }, stream: opts.stream ?? false };
-  const ctx: RequestContext = { requestId: 'r', signal: new AbortController().signal, headers: opts.headers ?? { 'x-bf-vk': VK },
+  const ctx: RequestContext = { requestId: 'r', cancellation: new Cancellation(), headers: opts.headers ?? { 'x-bf-vk': VK },
     startedAt: 0, values: new Map() };
   return { request, ctx };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isGatewayError, type InferenceRequest, type InferenceResult, type PreHookOutcome, type RequestContext, type StreamEvent } from '../../core/index.js';
+import { Cancellation, isGatewayError, type InferenceRequest, type InferenceResult, type PreHookOutcome, type RequestContext, type StreamEvent } from '../../core/index.js';
 import { createMockerPlugin, durationMs } from './index.js';
 
 function request(over: Partial<InferenceRequest> = {}, text = 'hello there'): InferenceRequest {
@@ -9,7 +9,7 @@ function request(over: Partial<InferenceRequest> = {}, text = 'hello there'): In
     body: { model: 'openai/gpt-4o', messages: [{ role: 'user', content: text }] }, ...over,
   };
 }
-const ctx: RequestContext = { requestId: 'r', signal: new AbortController().signal, headers: {}, startedAt: 0, values: new Map() };
+const ctx: RequestContext = { requestId: 'r', cancellation: new Cancellation(), headers: {}, startedAt: 0, values: new Map() };
 const seq = (...values: number[]) => ({ next: () => values.shift() ?? 0 });
 
 async function run(plugin: ReturnType<typeof createMockerPlugin>, req: InferenceRequest): Promise<PreHookOutcome> {

@@ -129,12 +129,12 @@ export function createMockerPlugin(rawConfig: unknown, deps: MockerDeps = {}): P
       if (!rule) {
         if (config.default_behavior === 'passthrough') return undefined;
         const latency = latencyMs(config.global_latency);
-        if (latency > 0) await delay(latency, ctx.signal);
+        if (latency > 0) await delay(latency, ctx.cancellation.signal);
         if (config.default_behavior === 'success') return answer(request, { message: DEFAULT_MESSAGE }, latency);
         return fail(request, { type: 'error', error: { message: 'mocker: no rule matched the request' } });
       }
       const latency = latencyMs(rule.rule.latency ?? config.global_latency);
-      if (latency > 0) await delay(latency, ctx.signal);
+      if (latency > 0) await delay(latency, ctx.cancellation.signal);
       const response = pick(rule);
       return response.type === 'success' && response.content ? answer(request, response.content, latency) : fail(request, response);
     },

@@ -1,6 +1,5 @@
 // Public surface of the telemetry (Prometheus) plugin.
 export { createTelemetryPlugin, TELEMETRY_PLUGIN_NAME, type TelemetryPlugin, type TelemetryOptions, type HttpSample } from './plugin.js';
 export { telemetryConfigSchema, pushGatewaySchema, type TelemetryConfig, type PushGatewayConfig } from './config.js';
-export { telemetryRoutes, UNMATCHED_PATH } from './http-routes.js';
 export { groupingPath, type PushGatewayClient } from './push-gateway.js';
 export type { TelemetryMetrics } from './metrics.js';

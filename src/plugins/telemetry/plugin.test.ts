@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError, type GatewayEvent, type RequestContext, type RequestSummary } from '../../core/index.js';
+import { Cancellation, GatewayError, type GatewayEvent, type RequestContext, type RequestSummary } from '../../core/index.js';
 import { createTelemetryPlugin } from './plugin.js';
 import { parsePrometheusText, total, find } from '../../../test/e2e/observability/support/prom-text.js';
 
 function ctx(id: string, headers: Record<string, string> = {}): RequestContext {
-  return { requestId: id, signal: new AbortController().signal, headers, startedAt: 0, values: new Map() };
+  return { requestId: id, cancellation: new Cancellation(), headers, startedAt: 0, values: new Map() };
 }
 
 function summary(c: RequestContext, over: Partial<RequestSummary> = {}): RequestSummary {

@@ -1,6 +1,7 @@
 // CORS per `client.allowed_origins`: `*` allows any origin, localhost origins are always allowed
 // (Bifrost v1.3), others must be listed. Headers go on the raw response so they survive routes
-// that hijack the reply for streaming. Preflights are answered here.
+// that hijack the reply for streaming and the inference fast path. Preflights are answered here.
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigSource } from '../../core/index.js';
 
@@ -11,6 +12,26 @@ export function isOriginAllowed(origin: string, allowed: readonly string[]): boo
   return allowed.some((entry) => entry === '*' || entry.toLowerCase() === origin.toLowerCase());
 }
 
+/** The CORS response headers for an allowed `origin` (none for a refused one). */
+export function corsHeaders(origin: string, allowed: readonly string[], preflight?: IncomingHttpHeaders): Record<string, string> | undefined {
+  if (!isOriginAllowed(origin, allowed)) return undefined;
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': origin,
+    vary: 'Origin',
+    'access-control-allow-credentials': 'true',
+  };
+  if (preflight) {
+    headers['access-control-allow-methods'] = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
+    headers['access-control-allow-headers'] = preflight['access-control-request-headers'] ?? '*';
+    headers['access-control-max-age'] = '86400';
+  }
+  return headers;
+}
+
+function setAll(res: ServerResponse, headers: Record<string, string>): void {
+  for (const name in headers) res.setHeader(name, headers[name]!);
+}
+
 export function registerCors(app: FastifyInstance, config: ConfigSource): void {
   app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
@@ -18,22 +39,11 @@ export function registerCors(app: FastifyInstance, config: ConfigSource): void {
       done();
       return;
     }
-    const client = config.current().client;
-    const allowed = isOriginAllowed(origin, client.allowed_origins);
     const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
-    if (allowed) {
-      const raw = reply.raw;
-      raw.setHeader('access-control-allow-origin', origin);
-      raw.setHeader('vary', 'Origin');
-      raw.setHeader('access-control-allow-credentials', 'true');
-      if (preflight) {
-        raw.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-        raw.setHeader('access-control-allow-headers', request.headers['access-control-request-headers'] ?? '*');
-        raw.setHeader('access-control-max-age', '86400');
-      }
-    }
+    const headers = corsHeaders(origin, config.current().client.allowed_origins, preflight ? request.headers : undefined);
+    if (headers) setAll(reply.raw, headers);
     if (preflight) {
-      void reply.code(allowed ? 204 : 403).send();
+      void reply.code(headers ? 204 : 403).send();
       return;
     }
     done();

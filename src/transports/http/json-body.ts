@@ -29,45 +29,56 @@ export function parseJsonBuffer(body: Buffer): unknown {
   }
 }
 
-export function registerJsonBody(app: FastifyInstance, config: ConfigSource): void {
-  const parser = (_request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void => {
-    const limitMb = config.current().client.max_request_body_size_mb;
-    const limit = limitMb * MB;
-    const declared = Number(payload.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      done(tooLarge(limitMb));
+/**
+ * Gathers a request body up to `limitMb` (client.max_request_body_size_mb): a declared length over
+ * the limit is refused before reading, a chunked body as soon as it passes it. `done` is called once.
+ */
+export function collectBody(payload: IncomingMessage, limitMb: number, done: (err: Error | null, body?: Buffer) => void): void {
+  const limit = limitMb * MB;
+  const declared = Number(payload.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    done(tooLarge(limitMb));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (err: Error | null, body?: Buffer): void => {
+    if (finished) return;
+    finished = true;
+    payload.removeListener('data', onData);
+    payload.removeListener('end', onEnd);
+    payload.removeListener('error', onError);
+    done(err, body);
+  };
+  const onData = (chunk: Buffer): void => {
+    size += chunk.length;
+    if (size > limit) {
+      finish(tooLarge(limitMb));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let finished = false;
-    const finish = (err: Error | null, body?: unknown): void => {
-      if (finished) return;
-      finished = true;
-      payload.removeListener('data', onData);
-      payload.removeListener('end', onEnd);
-      payload.removeListener('error', onError);
-      done(err, body);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        finish(tooLarge(limitMb));
+    chunks.push(chunk);
+  };
+  const onEnd = (): void => finish(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  const onError = (error: Error): void => finish(httpError(400, 'invalid_request_error', `error reading request body: ${error.message}`));
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.on('error', onError);
+}
+
+export function registerJsonBody(app: FastifyInstance, config: ConfigSource): void {
+  const parser = (_request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void => {
+    collectBody(payload, config.current().client.max_request_body_size_mb, (err, body) => {
+      if (err) {
+        done(err);
         return;
       }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
       try {
-        finish(null, parseJsonBuffer(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+        done(null, parseJsonBuffer(body!));
       } catch (error) {
-        finish(error as Error);
+        done(error as Error);
       }
-    };
-    const onError = (error: Error): void => finish(httpError(400, 'invalid_request_error', `error reading request body: ${error.message}`));
-    payload.on('data', onData);
-    payload.on('end', onEnd);
-    payload.on('error', onError);
+    });
   };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', parser);

@@ -1,22 +1,30 @@
-// Builds the Fastify HTTP server: JSON body handling, CORS, /health, the `/v1/*` inference routes,
-// Bifrost's error JSON for every failure (404s included), and plug-in points for other modules.
+// Builds the HTTP server: one node:http server whose inference routes (`POST /v1/chat/completions`
+// and friends) are served by the fast path in inference-handler.ts, and whose every other request
+// goes to Fastify: JSON body handling, CORS, /health, GET /v1/models, Bifrost's error JSON for
+// every failure (404s included), and plug-in points for other modules.
 //
 // Plug-in points (for admin, logs, governance, telemetry, cluster...):
 // - `routes`: functions called with the root Fastify instance before the built-in routes are
-//   added. They may add routes and global hooks (`onRequest`, `onResponse`, ...). HTTP-level
-//   metrics are done this way: add an `onResponse` hook and read `request.routeOptions.url`,
-//   `reply.statusCode`, `reply.elapsedTime`; it also fires for streamed (hijacked) replies once the
-//   stream ends. If a module uses `app.register`, mark it with Symbol.for('skip-override') so its
-//   hooks see every route.
+//   added. They may add routes and hooks; Fastify hooks do not see the inference routes. If a
+//   module uses `app.register`, mark it with Symbol.for('skip-override') so its hooks see every
+//   route.
+// - `exchangeObservers`: told about every finished exchange, inference routes and Fastify routes
+//   alike (route template, status, duration, sizes, headers): HTTP metrics are done this way.
+// - `inferenceInterceptors`: may rewrite a parsed inference body before it becomes a request.
 // - `healthChecks`: `{name, check(), database?}`; GET /health answers 503 naming each failing
 //   component (database pings are skipped under `client.disable_db_pings_in_health`).
+import { createServer } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { isGatewayError, systemClock, type Clock, type ConfigSource, type Gateway, type Logger } from '../../core/index.js';
 import { httpError } from './bifrost-error.js';
 import { registerCors } from './cors.js';
+import { sendError } from './error-reply.js';
+import { byteCount, UNMATCHED_PATH, type ExchangeObserver } from './exchange.js';
 import { registerHealth, type HealthCheck } from './health.js';
-import { INFERENCE_ROUTES, registerInferenceRoutes, requestIdOf, sendError } from './inference-routes.js';
+import { createInferenceHandler, INFERENCE_ROUTES, type InferenceBodyInterceptor } from './inference-handler.js';
 import { registerJsonBody } from './json-body.js';
+import { registerModelsRoute } from './models-route.js';
+import { requestIdOf } from './request-id.js';
 
 export type RouteModule = (app: FastifyInstance) => void | Promise<void>;
 
@@ -26,6 +34,8 @@ export interface HttpServerOptions {
   logger?: Logger;
   clock?: Clock;
   routes?: readonly RouteModule[];
+  exchangeObservers?: readonly ExchangeObserver[];
+  inferenceInterceptors?: readonly InferenceBodyInterceptor[];
   healthChecks?: readonly HealthCheck[];
 }
 
@@ -39,6 +49,18 @@ function fastifyStatus(error: unknown): number | undefined {
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const logger = options.logger;
+  const clock = options.clock ?? systemClock;
+  const observers = options.exchangeObservers ?? [];
+  let closing = false;
+  const inference = createInferenceHandler({
+    gateway: options.gateway,
+    config: options.config,
+    clock,
+    observers,
+    interceptors: options.inferenceInterceptors ?? [],
+    closing: () => closing,
+    onInternalError: (error, requestId) => logger?.error({ err: error, requestId }, 'inference request failed'),
+  });
   const app = Fastify({
     // Logging on the hot path costs throughput; the gateway logs what matters itself.
     logger: false,
@@ -47,14 +69,42 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestIdHeader: false,
+    serverFactory: (fastifyHandler) => createServer((req, res) => {
+      if (!inference(req, res)) fastifyHandler(req, res);
+    }),
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
 
   registerJsonBody(app, options.config);
   registerCors(app, options.config);
+  if (observers.length > 0) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const exchange = {
+        method: request.method,
+        path: request.routeOptions.url ?? UNMATCHED_PATH,
+        status: reply.statusCode,
+        durationSeconds: reply.elapsedTime / 1000,
+        requestBytes: byteCount(request.headers['content-length']),
+        responseBytes: byteCount(reply.raw.getHeader('content-length') as string | undefined),
+        headers: request.headers,
+      };
+      for (const observer of observers) {
+        try {
+          observer(exchange);
+        } catch (error) {
+          logger?.warn({ err: error }, 'HTTP exchange observer threw');
+        }
+      }
+      done();
+    });
+  }
 
   app.setErrorHandler((error, request, reply) => {
     // Errors raised before a handler ran (body too large, bad JSON) still carry a request id.
-    if (!reply.raw.hasHeader('x-bifrost-request-id')) reply.raw.setHeader('x-bifrost-request-id', requestIdOf(request));
+    if (!reply.raw.hasHeader('x-bifrost-request-id')) reply.raw.setHeader('x-bifrost-request-id', requestIdOf(request.headers));
     const scope = { requestType: REQUEST_TYPE_BY_URL.get(request.routeOptions.url ?? '') as never };
     if (isGatewayError(error)) return sendError(reply, error, scope);
     const status = fastifyStatus(error);
@@ -71,10 +121,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   for (const module of options.routes ?? []) await module(app);
 
   registerHealth(app, options.healthChecks ?? [], options.config);
-  registerInferenceRoutes(app, {
-    gateway: options.gateway,
-    clock: options.clock ?? systemClock,
-    onInternalError: (error, requestId) => logger?.error({ err: error, requestId }, 'inference request failed'),
-  });
+  registerModelsRoute(app, { gateway: options.gateway, clock });
   return app;
 }

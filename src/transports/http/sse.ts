@@ -23,15 +23,15 @@ export interface WriteSseOptions {
   /** The first event, already pulled (so an early error could still become a plain JSON error). */
   first: IteratorResult<StreamEvent>;
   iterator: AsyncIterator<StreamEvent>;
-  /** Aborted when the caller disconnects. */
-  signal: AbortSignal;
+  /** Set when the caller disconnects. */
+  cancellation: { readonly aborted: boolean };
 }
 
 /** Streams every event; resolves with the number of body bytes written. Never rejects. */
 export async function writeSse(res: ServerResponse, stream: InferenceStream, options: WriteSseOptions): Promise<number> {
   let bytes = 0;
   const write = async (text: string): Promise<boolean> => {
-    if (res.destroyed || options.signal.aborted) return false;
+    if (res.destroyed || options.cancellation.aborted) return false;
     bytes += Buffer.byteLength(text);
     if (!res.write(text)) {
       // Slow reader: wait for the socket to drain (or close), then drop the losing listener.

@@ -1,5 +1,6 @@
-// buildHttpServer's plug-in points as other modules use them: a route module adding a route and a
-// global onResponse hook (HTTP metrics) that also sees streamed replies; health checks (503 naming
+// buildHttpServer's plug-in points as other modules use them: a route module adding a route, an
+// exchange observer (HTTP metrics) that sees inference requests (streams included) and Fastify
+// routes alike; health checks (503 naming
 // the failed component); and a live config change (ConfigHolder.replace) of the body size limit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { ConfigHolder, parseConfig } from '../../../src/config/index.js';
 import { buildHttpServer } from '../../../src/transports/http/index.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai-upstream.js';
 import { openaiProvider } from './harness.js';
+import { waitFor } from '../../support/wait.js';
 
 interface Sample { method: string; route: string; status: number; ms: number }
 let fake: FakeOpenAI;
@@ -26,11 +28,10 @@ before(async () => {
   app = await buildHttpServer({
     gateway, config: holder, logger: silentLogger,
     routes: [(instance) => {
-      instance.addHook('onResponse', (request, reply, done) => {
-        samples.push({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: reply.elapsedTime });
-        done();
-      });
       instance.get('/api/version', async () => ({ version: 'test' }));
+    }],
+    exchangeObservers: [(exchange) => {
+      samples.push({ method: exchange.method, route: exchange.path, status: exchange.status, ms: exchange.durationSeconds * 1000 });
     }],
     healthChecks: [
       { name: 'config_store', database: true, check: async () => { if (!databaseUp) throw new Error('connection refused'); } },
@@ -47,7 +48,7 @@ after(async () => {
   await fake?.close();
 });
 
-test('a route module can add routes and a global onResponse hook that sees every exchange, streams included', async () => {
+test('a route module can add routes; an exchange observer sees every exchange, streams included', async () => {
   assert.deepEqual(await (await fetch(`${url}/api/version`)).json(), { version: 'test' });
   const stream = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -55,6 +56,8 @@ test('a route module can add routes and a global onResponse hook that sees every
   });
   await stream.text();
   await fetch(`${url}/nowhere`).then((r) => r.arrayBuffer());
+  // Records arrive when each response closes, which may trail the client's last byte slightly.
+  await waitFor(() => samples.length >= 3, { timeoutMs: 5000, message: 'three exchange records' });
   const routes = samples.map((s) => `${s.method} ${s.route} ${s.status}`);
   assert.ok(routes.includes('GET /api/version 200'), routes.join('; '));
   assert.ok(routes.includes('POST /v1/chat/completions 200'), routes.join('; '));

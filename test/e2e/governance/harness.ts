@@ -10,7 +10,7 @@ import { createPriceBook, loadBundledPricing, type ModelPrice } from '../../../s
 import { openDatabase, type Database, type StoreSpec } from '../../../src/storage/database.js';
 import { GovernanceStore } from '../../../src/storage/governance/index.js';
 import { buildHttpServer } from '../../../src/transports/http/index.js';
-import { governanceRoutes } from '../../../src/transports/http/governance/index.js';
+import { bareModelInterceptor, governanceRoutes } from '../../../src/transports/http/governance/index.js';
 import type { FakeOpenAI } from '../../support/fake-openai-upstream.js';
 
 /** $0.001 per completion token, prompt free: a 5-token answer costs exactly $0.005. */
@@ -60,7 +60,8 @@ export async function startGovStack(options: GovStackOptions): Promise<GovStack>
   });
   const gateway = createGateway({ config: holder, plugins: [governance.plugin], logger: silentLogger });
   const app = await buildHttpServer({ gateway, config: holder, logger: silentLogger,
-    routes: [governanceRoutes({ admin: governance.admin, plugin: governance.plugin })] });
+    routes: [governanceRoutes({ admin: governance.admin, plugin: governance.plugin })],
+    inferenceInterceptors: [bareModelInterceptor(governance.plugin)] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('gateway did not bind');

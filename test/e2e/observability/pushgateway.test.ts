@@ -2,14 +2,14 @@
 // instance, values match the gateway's own registry, and closing the plugin makes a last push.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RequestContext, RequestSummary } from '../../../src/core/index.js';
+import { Cancellation, type RequestContext, type RequestSummary } from '../../../src/core/index.js';
 import { createTelemetryPlugin, telemetryConfigSchema } from '../../../src/plugins/telemetry/index.js';
 import { startPushgateway } from './support/pushgateway.js';
 import { parsePrometheusText, total } from './support/prom-text.js';
 import { waitFor } from '../../support/wait.js';
 
 function finished(id: string): RequestSummary {
-  const ctx: RequestContext = { requestId: id, signal: new AbortController().signal, headers: {}, startedAt: 0, values: new Map() };
+  const ctx: RequestContext = { requestId: id, cancellation: new Cancellation(), headers: {}, startedAt: 0, values: new Map() };
   const request = { requestType: 'chat_completion' as const, target: { provider: 'openai', model: 'gpt-4o-mini' },
     fallbacks: [], body: {}, stream: false };
   return {

@@ -1,6 +1,7 @@
 // Shared fixtures for the engine's tests: config snapshots pointing at the fake OpenAI upstream,
 // request contexts, canonical requests, a Sleeper that records waits instead of sleeping, and an
 // observer plugin that collects events.
+import { Cancellation } from '../../cancellation.js';
 import type { GatewayEvent, Plugin, RequestSummary } from '../../plugin.js';
 import type { Sleeper } from '../../ports.js';
 import type { ClientConfig, ConfigSource, ProviderConfig, ProviderKey, RuntimeConfig } from '../../runtime-config.js';
@@ -39,8 +40,8 @@ export function staticConfig(providers: Record<string, ProviderConfig>, clientEx
   return { current: () => snapshot, subscribe: () => () => {} };
 }
 
-export function context(signal: AbortSignal = new AbortController().signal, requestId = 'req-1'): RequestContext {
-  return { requestId, signal, headers: {}, startedAt: Date.now(), values: new Map() };
+export function context(cancellation: Cancellation = new Cancellation(), requestId = 'req-1'): RequestContext {
+  return { requestId, cancellation, headers: {}, startedAt: Date.now(), values: new Map() };
 }
 
 export function request(model: string, body: JsonObject = {}, extra: {

@@ -23,13 +23,18 @@ interface BaseLocation { origin: string; prefix: string }
 /** An upstream `extra_fields` member would collide with the engine's: such bodies are re-serialized. */
 const RESPONSE_MEMBERS = ['usage', 'extra_fields'] as const;
 
-function lazyParsed(text: string, usage: ParsedResponse['usage'], scan: MemberScan): ParsedResponse {
-  let body: JsonObject | undefined;
-  return {
-    get body(): JsonObject { return (body ??= JSON.parse(text) as JsonObject); },
-    usage,
-    json: { text, close: scan.close, empty: scan.empty },
-  };
+/** The body is parsed only if something reads it (a class: per-object getters cost ~1 µs). */
+class LazyParsed implements ParsedResponse {
+  private parsed: JsonObject | undefined;
+  readonly json: { text: string; close: number; empty: boolean };
+
+  constructor(private readonly text: string, readonly usage: ParsedResponse['usage'], scan: MemberScan) {
+    this.json = { text, close: scan.close, empty: scan.empty };
+  }
+
+  get body(): JsonObject {
+    return (this.parsed ??= JSON.parse(this.text) as JsonObject);
+  }
 }
 
 export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAdapter {
@@ -96,7 +101,7 @@ export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAda
       if (scan && scan.values.extra_fields === undefined) {
         const span = scan.values.usage;
         const usage = span ? readUsage(JSON.parse(text.slice(span[0], span[1]))) : undefined;
-        return lazyParsed(text, usage, scan);
+        return new LazyParsed(text, usage, scan);
       }
       const body = JSON.parse(text) as unknown;
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new TypeError('upstream body is not a JSON object');

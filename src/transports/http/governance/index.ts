@@ -1,2 +1,2 @@
 // Public surface of the governance HTTP routes.
-export { governanceRoutes, type GovernanceRouteDeps } from './routes.js';
+export { bareModelInterceptor, governanceRoutes, type GovernanceRouteDeps } from './routes.js';

@@ -2,10 +2,10 @@
 // self-service quota route authenticated by the virtual key itself), plus Bifrost's transport
 // interceptor for governance: a bare model name on an inference route is resolved through the
 // caller's virtual key provider configs before the body is parsed into a request.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminResult, GovernanceAdmin, GovernancePlugin } from '../../../plugins/governance/index.js';
 import { virtualKeyFromHeaders } from '../../../plugins/governance/index.js';
-import { httpError, sendError } from '../index.js';
+import { httpError, sendError, type InferenceBodyInterceptor } from '../index.js';
 import type { RouteModule } from '../server.js';
 
 export interface GovernanceRouteDeps {
@@ -28,13 +28,14 @@ function headersOf(request: FastifyRequest): Record<string, string | undefined> 
   return out;
 }
 
-/** Rewrites `model: "gpt-4o"` to `provider/model` (+ fallbacks) from the VK's provider configs. */
-function registerBareModelInterceptor(app: FastifyInstance, plugin: GovernancePlugin): void {
-  app.addHook('preHandler', async (request) => {
-    if (request.method !== 'POST' || request.url.startsWith('/api/')) return;
-    const body = request.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || typeof body.model !== 'string' || body.model.includes('/')) return;
-    const vk = virtualKeyFromHeaders(headersOf(request));
+/**
+ * Rewrites `model: "gpt-4o"` to `provider/model` (+ fallbacks) from the caller's VK provider
+ * configs, for the inference fast path (HttpServerOptions.inferenceInterceptors).
+ */
+export function bareModelInterceptor(plugin: GovernancePlugin): InferenceBodyInterceptor {
+  return (body, headers) => {
+    if (typeof body.model !== 'string' || body.model.includes('/')) return;
+    const vk = virtualKeyFromHeaders(headers);
     if (!vk) return;
     const route = plugin.resolveBareModel(vk, body.model);
     if (!route) return;
@@ -42,14 +43,12 @@ function registerBareModelInterceptor(app: FastifyInstance, plugin: GovernancePl
     if (!Array.isArray(body.fallbacks) || body.fallbacks.length === 0) {
       if (route.fallbacks.length > 0) body.fallbacks = route.fallbacks;
     }
-  });
+  };
 }
 
 export function governanceRoutes(deps: GovernanceRouteDeps): RouteModule {
   const { admin } = deps;
   return (app) => {
-    registerBareModelInterceptor(app, deps.plugin);
-
     // Registered before /virtual-keys/:id so "quota" is not taken for an id.
     app.get(`${BASE}/virtual-keys/quota`, async (request, res) => reply(res, admin.quota(virtualKeyFromHeaders(headersOf(request)))));
 

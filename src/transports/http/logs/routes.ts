@@ -6,7 +6,7 @@ import type { ConfigSource, Logger } from '../../../core/index.js';
 import { toApiLog, type WriterStats } from '../../../plugins/logging/index.js';
 import type { LogsStore } from '../../../storage/logs/index.js';
 import { httpError } from '../bifrost-error.js';
-import { sendError } from '../inference-routes.js';
+import { sendError } from '../error-reply.js';
 import { registerLiveLogs, type LiveLogSource } from './live.js';
 import { parseLogQuery } from './query-params.js';
 

@@ -1,8 +1,8 @@
 // Lifecycle events as the engine emits them, for driving the observability plugins directly.
-import type { InferenceRequest, RequestContext, RequestSummary } from '../../../../src/core/index.js';
+import { Cancellation, type InferenceRequest, type RequestContext, type RequestSummary } from '../../../../src/core/index.js';
 
 export function context(id: string, headers: Record<string, string> = {}, values: [string, unknown][] = []): RequestContext {
-  return { requestId: id, signal: new AbortController().signal, headers, startedAt: 0, values: new Map(values) };
+  return { requestId: id, cancellation: new Cancellation(), headers, startedAt: 0, values: new Map(values) };
 }
 
 export function chatRequest(text: string, over: Partial<InferenceRequest> = {}): InferenceRequest {
