@@ -19,6 +19,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const deps: EngineDeps = {
     config: options.config,
     plugins,
+    hooked: plugins.some((p) => typeof p.preHook === 'function' || typeof p.postHook === 'function'),
     logger,
     clock: options.clock ?? systemClock,
     random: options.random ?? systemRandom,

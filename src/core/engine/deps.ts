@@ -11,6 +11,8 @@ import type { EventBus } from './events.js';
 export interface EngineDeps {
   config: ConfigSource;
   plugins: readonly Plugin[];
+  /** Whether any plugin has a pre- or post-hook (else the pipeline is skipped). */
+  hooked: boolean;
   logger: Logger;
   clock: Clock;
   random: Random;

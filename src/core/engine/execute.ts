@@ -34,7 +34,8 @@ export interface TargetCall {
   stats: RunStats;
 }
 
-export async function callProvider(deps: EngineDeps, call: TargetCall): Promise<ProviderOutcome> {
+/** Takes a slot in the provider's queue (at once when one is free: no extra promise), then attempts. */
+export function callProvider(deps: EngineDeps, call: TargetCall): Promise<ProviderOutcome> {
   const { provider } = call.request.target;
   let queue = deps.queues.get(provider);
   if (!queue) {
@@ -43,105 +44,102 @@ export async function callProvider(deps: EngineDeps, call: TargetCall): Promise<
   }
   const wait = queue.acquire(call.providerConfig.concurrency_and_buffer_size,
     call.snapshot.client.drop_excess_requests, call.ctx.cancellation);
-  if (wait) {
-    try {
-      await wait;
-    } catch (error) {
-      if (call.ctx.cancellation.aborted) throw cancelledError(call.request.target);
-      throw error;
-    }
-  }
-  try {
-    return await attempts(deps, call);
-  } finally {
-    queue.release();
-  }
+  if (!wait) return attempts(deps, call, queue);
+  const slotted = queue;
+  return wait.then(() => attempts(deps, call, slotted), (error: unknown) => {
+    throw call.ctx.cancellation.aborted ? cancelledError(call.request.target) : error;
+  });
 }
 
-async function attempts(deps: EngineDeps, call: TargetCall): Promise<ProviderOutcome> {
-  const { request, ctx, adapter, providerConfig: cfg } = call;
-  const where = request.target;
-  const net = cfg.network_config;
-  const timeoutMs = (net.default_request_timeout_in_seconds > 0 ? net.default_request_timeout_in_seconds : 30) * 1000;
-  const maxRetries = Math.max(0, net.max_retries || 0);
-  const keys = explicitKeys(cfg.keys, call, where);
-  // Allocated only when a key has to be ruled out: dead = rejected credentials, excluded = dead + rate-limited.
-  let dead: Set<string> | undefined;
-  let excluded: Set<string> | undefined;
-  let retry = 0;
-  let tries = 0;
-  let last: GatewayError | undefined;
-  for (;;) {
-    if (ctx.cancellation.aborted) throw cancelledError(where);
-    const key = selectKey(keys, where.model, deps.random, excluded);
-    if (!key) {
-      const candidates = countCandidates(keys, where.model);
-      if (candidates === 0) throw noKeyError(where);
-      if (dead && dead.size >= candidates) throw credentialsExhausted(where, last);
-      // Every live key was rate-limited: start a new cycle. Nothing to reset (duplicate key ids)
-      // would loop forever, so that ends the request instead.
-      if (!excluded || excluded.size <= (dead?.size ?? 0)) throw dead ? credentialsExhausted(where, last) : (last ?? noKeyError(where));
-      excluded = dead ? new Set(dead) : undefined;
-      continue;
-    }
-    if (tries++ > 0) call.stats.retries++;
-    const target = { provider: where.provider, model: where.model, key, config: cfg };
-    const started = deps.clock.monotonic();
-    let action: FailureAction;
-    try {
-      const upstreamRequest = adapter.buildRequest(request, target);
-      if (adapter.sign) await adapter.sign(upstreamRequest, target);
-      // Streams resolve at the headers; whole answers are gathered without a body stream.
-      const res = request.stream
-        ? await deps.client.send(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs })
-        : await deps.client.sendBuffered(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs });
-      const latency = deps.clock.monotonic() - started;
-      if (deps.events.active) {
-        deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
-          keyName: key.name, status: res.status, latencyMs: latency, retry });
+/** The retry loop; releases the queue slot however it ends. */
+async function attempts(deps: EngineDeps, call: TargetCall, queue: ProviderQueue): Promise<ProviderOutcome> {
+  try {
+    const { request, ctx, adapter, providerConfig: cfg } = call;
+    const where = request.target;
+    const net = cfg.network_config;
+    const timeoutMs = (net.default_request_timeout_in_seconds > 0 ? net.default_request_timeout_in_seconds : 30) * 1000;
+    const maxRetries = Math.max(0, net.max_retries || 0);
+    const keys = explicitKeys(cfg.keys, call, where);
+    // Allocated only when a key has to be ruled out: dead = rejected credentials, excluded = dead + rate-limited.
+    let dead: Set<string> | undefined;
+    let excluded: Set<string> | undefined;
+    let retry = 0;
+    let tries = 0;
+    let last: GatewayError | undefined;
+    for (;;) {
+      if (ctx.cancellation.aborted) throw cancelledError(where);
+      const key = selectKey(keys, where.model, deps.random, excluded);
+      if (!key) {
+        const candidates = countCandidates(keys, where.model);
+        if (candidates === 0) throw noKeyError(where);
+        if (dead && dead.size >= candidates) throw credentialsExhausted(where, last);
+        // Every live key was rate-limited: start a new cycle. Nothing to reset (duplicate key ids)
+        // would loop forever, so that ends the request instead.
+        if (!excluded || excluded.size <= (dead?.size ?? 0)) throw dead ? credentialsExhausted(where, last) : (last ?? noKeyError(where));
+        excluded = dead ? new Set(dead) : undefined;
+        continue;
       }
-      if (res.status < 400) {
-        const servedBy: ServedBy = {
-          provider: where.provider, model: where.model, requestedModel: `${where.provider}/${where.model}`,
-          fallbackIndex: call.fallbackIndex, keyName: key.name, attempts: retry + 1, upstreamLatencyMs: latency,
-        };
-        if ('body' in res) return { kind: 'stream', upstream: res, servedBy, timeoutMs };
-        let parsed: ParsedResponse;
-        try {
-          parsed = adapter.parseResponse(request.requestType, res.text);
-        } catch (error) {
-          throw invalidUpstreamBody(where, error);
+      if (tries++ > 0) call.stats.retries++;
+      const target = { provider: where.provider, model: where.model, key, config: cfg };
+      const started = deps.clock.monotonic();
+      let action: FailureAction;
+      try {
+        const upstreamRequest = adapter.buildRequest(request, target);
+        if (adapter.sign) await adapter.sign(upstreamRequest, target);
+        // Streams resolve at the headers; whole answers are gathered without a body stream.
+        const res = request.stream
+          ? await deps.client.send(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs })
+          : await deps.client.sendBuffered(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs });
+        const latency = deps.clock.monotonic() - started;
+        if (deps.events.active) {
+          deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
+            keyName: key.name, status: res.status, latencyMs: latency, retry });
         }
-        return { kind: 'response', parsed, servedBy };
+        if (res.status < 400) {
+          const servedBy: ServedBy = {
+            provider: where.provider, model: where.model, requestedModel: `${where.provider}/${where.model}`,
+            fallbackIndex: call.fallbackIndex, keyName: key.name, attempts: retry + 1, upstreamLatencyMs: latency,
+          };
+          if ('body' in res) return { kind: 'stream', upstream: res, servedBy, timeoutMs };
+          let parsed: ParsedResponse;
+          try {
+            parsed = adapter.parseResponse(request.requestType, res.text);
+          } catch (error) {
+            throw invalidUpstreamBody(where, error);
+          }
+          return { kind: 'response', parsed, servedBy };
+        }
+        const info = adapter.parseError(res.status, 'body' in res ? await res.body.text() : res.text);
+        action = classifyFailure(res.status, info.message);
+        last = upstreamError(res.status, info, where, action.kind !== 'final');
+      } catch (error) {
+        if (isGatewayError(error)) throw error;
+        const failure = classifyTransportError(error, ctx.cancellation);
+        if (failure.kind === 'aborted') throw cancelledError(where);
+        if (deps.events.active) {
+          deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
+            keyName: key.name, status: failure.kind, latencyMs: deps.clock.monotonic() - started, retry });
+        }
+        last = failure.kind === 'timeout' ? timeoutError(where, timeoutMs, error) : networkError(where, failure.message, error);
+        action = classifyFailure(failure.kind, failure.message);
       }
-      const info = adapter.parseError(res.status, 'body' in res ? await res.body.text() : res.text);
-      action = classifyFailure(res.status, info.message);
-      last = upstreamError(res.status, info, where, action.kind !== 'final');
-    } catch (error) {
-      if (isGatewayError(error)) throw error;
-      const failure = classifyTransportError(error, ctx.cancellation);
-      if (failure.kind === 'aborted') throw cancelledError(where);
-      if (deps.events.active) {
-        deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
-          keyName: key.name, status: failure.kind, latencyMs: deps.clock.monotonic() - started, retry });
+      if (action.kind === 'key-dead') {
+        (dead ??= new Set()).add(key.id);
+        (excluded ??= new Set()).add(key.id);
+        continue;
       }
-      last = failure.kind === 'timeout' ? timeoutError(where, timeoutMs, error) : networkError(where, failure.message, error);
-      action = classifyFailure(failure.kind, failure.message);
+      if (action.kind === 'final' || retry >= maxRetries) throw last;
+      if (action.rotate) (excluded ??= new Set()).add(key.id);
+      const wait = backoffMs(retry, { initial: net.retry_backoff_initial, max: net.retry_backoff_max }, deps.random);
+      try {
+        await deps.sleeper.sleep(wait, ctx.cancellation.signal);
+      } catch {
+        throw cancelledError(where);
+      }
+      retry++;
     }
-    if (action.kind === 'key-dead') {
-      (dead ??= new Set()).add(key.id);
-      (excluded ??= new Set()).add(key.id);
-      continue;
-    }
-    if (action.kind === 'final' || retry >= maxRetries) throw last;
-    if (action.rotate) (excluded ??= new Set()).add(key.id);
-    const wait = backoffMs(retry, { initial: net.retry_backoff_initial, max: net.retry_backoff_max }, deps.random);
-    try {
-      await deps.sleeper.sleep(wait, ctx.cancellation.signal);
-    } catch {
-      throw cancelledError(where);
-    }
-    retry++;
+  } finally {
+    queue.release();
   }
 }
 

@@ -2,14 +2,20 @@
 // may short-circuit with a response or an error, and then the provider is not called), then
 // post-hooks in reverse order for exactly the plugins whose pre-hook ran; a post-hook may turn an
 // error into a response or the reverse. A plugin that throws is logged and skipped, as in Bifrost.
-// Hooks that return plain values are not awaited, so a plugin-free request adds no ticks.
+// Hooks that return plain values are not awaited, and with no hooks at all the provider's promise
+// is returned as is, so a plugin-free request adds no promise and no tick.
 import type { GatewayError } from '../errors.js';
 import type { PostHookInput, PreHookOutcome } from '../plugin.js';
 import type { InferenceRequest, InferenceResult, RequestContext } from '../types.js';
 import type { EngineDeps } from './deps.js';
 import { asGatewayError } from './errors.js';
 
-export async function runPipeline(deps: EngineDeps, request: InferenceRequest, ctx: RequestContext,
+export function runPipeline(deps: EngineDeps, request: InferenceRequest, ctx: RequestContext,
+  provide: () => Promise<InferenceResult>): Promise<InferenceResult> {
+  return deps.hooked ? runHooks(deps, request, ctx, provide) : provide();
+}
+
+async function runHooks(deps: EngineDeps, request: InferenceRequest, ctx: RequestContext,
   provide: () => Promise<InferenceResult>): Promise<InferenceResult> {
   const plugins = deps.plugins;
   let ran = 0;

@@ -19,6 +19,8 @@ export interface RunEnd {
 export class RequestRun {
   readonly stats: RunStats = { retries: 0 };
   readonly startedAt: number;
+  /** Set when the current target's answer is a stream the engine produced (it ends the run). */
+  engineStream = false;
   private ended = false;
 
   constructor(private readonly deps: EngineDeps, readonly request: InferenceRequest, readonly ctx: RequestContext,

@@ -33,35 +33,29 @@ function providerProblem(deps: EngineDeps, snapshot: RuntimeConfig, request: Inf
   return undefined;
 }
 
-/** Runs one target through the plugins and the provider; marks the run ended for responses. */
-async function runTarget(deps: EngineDeps, run: RequestRun, request: InferenceRequest, opts: {
-  snapshot: RuntimeConfig; fallbackIndex: number;
-}): Promise<{ result: InferenceResult; ownStream: boolean }> {
-  let ownStream = false;
-  const provide = async (): Promise<InferenceResult> => {
-    const providerConfig = opts.snapshot.providers[request.target.provider]!;
-    const adapter = deps.registry.resolve(request.target.provider, providerConfig)!;
-    const outcome = await callProvider(deps, {
-      request, ctx: run.ctx, adapter, providerConfig, snapshot: opts.snapshot, fallbackIndex: opts.fallbackIndex, stats: run.stats,
-    });
-    if (outcome.kind === 'response') {
-      const { parsed, servedBy } = outcome;
-      const base = { requestType: request.requestType, ...request.target };
-      if (parsed.json) return lazyResponse(spliceResponseExtraFields(parsed.json, base, run.elapsed()), parsed.usage, servedBy);
-      const { body, usage } = parsed;
-      addResponseExtraFields(body, base, run.elapsed());
-      return { kind: 'response', body, usage, servedBy };
-    }
-    ownStream = true;
-    return {
-      kind: 'stream',
-      events: streamEvents(deps, { ...outcome, adapter, run }),
-      servedBy: outcome.servedBy,
-      terminator: adapter.terminator(request.requestType),
-    };
+/** Calls the provider for one target and shapes its answer as the caller will get it. */
+async function provide(deps: EngineDeps, run: RequestRun, request: InferenceRequest, snapshot: RuntimeConfig,
+  fallbackIndex: number): Promise<InferenceResult> {
+  const providerConfig = snapshot.providers[request.target.provider]!;
+  const adapter = deps.registry.resolve(request.target.provider, providerConfig)!;
+  const outcome = await callProvider(deps, {
+    request, ctx: run.ctx, adapter, providerConfig, snapshot, fallbackIndex, stats: run.stats,
+  });
+  if (outcome.kind === 'response') {
+    const { parsed, servedBy } = outcome;
+    const base = { requestType: request.requestType, ...request.target };
+    if (parsed.json) return lazyResponse(spliceResponseExtraFields(parsed.json, base, run.elapsed()), parsed.usage, servedBy);
+    const { body, usage } = parsed;
+    addResponseExtraFields(body, base, run.elapsed());
+    return { kind: 'response', body, usage, servedBy };
+  }
+  run.engineStream = true;
+  return {
+    kind: 'stream',
+    events: streamEvents(deps, { ...outcome, adapter, run }),
+    servedBy: outcome.servedBy,
+    terminator: adapter.terminator(request.requestType),
   };
-  const result = await runPipeline(deps, request, run.ctx, provide);
-  return { result, ownStream };
 }
 
 /** Ends the run when a stream the engine did not create (a plugin's short-circuit) finishes. */
@@ -93,13 +87,16 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
     }
     if (ctx.cancellation.aborted) { stopError = cancelledError(target); break; }
     try {
-      const { result, ownStream } = await runTarget(deps, run, attempt, { snapshot, fallbackIndex: i });
+      const fallbackIndex = i;
+      run.engineStream = false;
+      const result = await runPipeline(deps, attempt, ctx, () => provide(deps, run, attempt, snapshot, fallbackIndex));
       if (result.kind === 'response') {
         // Lazy: reading the body of a forwarded response parses it, which only observers may need.
         run.end({ servedBy: result.servedBy, error: undefined, usage: result.usage, output: undefined, lazyOutput: () => result.body });
         return result;
       }
-      return ownStream ? result : { ...result, events: trackForeignStream(run, result) };
+      // The engine's stream (even wrapped by a plugin) ends the run itself; a plugin's own does not.
+      return run.engineStream ? result : { ...result, events: trackForeignStream(run, result) };
     } catch (thrown) {
       const error = asGatewayError(thrown);
       // Plugin errors carry no provider; the transport's extra_fields want the target's.
