@@ -3,6 +3,9 @@
 import type { ProviderConfig, VirtualKey } from './state.js';
 import { VK_PREFIX } from './state.js';
 
+const KEY_HEADERS = ['x-api-key', 'x-goog-api-key', 'api-key'] as const;
+const BEARER = /^bearer\s+/i;
+
 /**
  * The virtual key the caller presented: `x-bf-vk` (any value, old `vk-` keys included), or an
  * `sk-bf-` value in `Authorization: Bearer`, `x-api-key`, `x-goog-api-key` or `api-key`.
@@ -10,16 +13,24 @@ import { VK_PREFIX } from './state.js';
 export function virtualKeyFromHeaders(headers: Readonly<Record<string, string | undefined>>): string | undefined {
   const direct = headers['x-bf-vk']?.trim();
   if (direct) return direct;
-  const auth = headers.authorization?.trim();
-  if (auth && /^bearer\s+/i.test(auth)) {
-    const token = auth.replace(/^bearer\s+/i, '').trim();
-    if (token.startsWith(VK_PREFIX)) return token;
+  const auth = headers.authorization;
+  if (auth) {
+    const token = bearerToken(auth);
+    if (token?.startsWith(VK_PREFIX)) return token;
   }
-  for (const name of ['x-api-key', 'x-goog-api-key', 'api-key']) {
+  for (const name of KEY_HEADERS) {
     const value = headers[name]?.trim();
     if (value?.startsWith(VK_PREFIX)) return value;
   }
   return undefined;
+}
+
+/** The token of an `Authorization: Bearer <token>` value (scheme case-insensitive, spaces trimmed). */
+function bearerToken(auth: string): string | undefined {
+  // The usual spelling needs no regex; trim() and \s strip the same whitespace.
+  if (auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  const trimmed = auth.trim();
+  return BEARER.test(trimmed) ? trimmed.replace(BEARER, '').trim() : undefined;
 }
 
 /** Compiled `regex:` entries, owned by one plugin instance (no module-level state). */

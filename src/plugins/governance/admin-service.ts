@@ -229,12 +229,12 @@ export class GovernanceAdmin {
   private async collectGarbage(): Promise<void> {
     const { budgets, rateLimits } = this.deps.state.unreferenced();
     for (const id of budgets) {
-      this.deps.state.budgets.delete(id);
+      this.deps.state.deleteBudget(id);
       this.deps.counters.reset(budgetKey(id));
       await this.deps.repository?.deleteBudget(id);
     }
     for (const id of rateLimits) {
-      this.deps.state.rateLimits.delete(id);
+      this.deps.state.deleteRateLimit(id);
       this.deps.counters.reset(tokenKey(id));
       this.deps.counters.reset(requestKey(id));
       await this.deps.repository?.deleteRateLimit(id);

@@ -5,8 +5,9 @@
 // a limit admits only while used + reserved is below its cap, concurrent requests overshoot it by
 // at most one request's estimate (when estimates are not below actual usage).
 import type { CounterLimit, Reservation, UsageCounters } from '../../core/index.js';
+import type { Budget, RateLimit } from './state.js';
 import { governanceErrors } from './errors.js';
-import { budgetKey, requestKey, tokenKey, type Scope, type WindowCache } from './limits.js';
+import { budgetKey, requestKey, tokenKey, type LimitPlan, type Scope, type WindowCache } from './limits.js';
 import type { GatewayError } from '../../core/index.js';
 
 export interface Estimate {
@@ -19,6 +20,9 @@ export interface Charge {
   tokens: number;
   cost: number;
 }
+
+/** Dollar sums accumulate float error; a nano-dollar tolerance keeps 10 × $0.02 at a $0.20 cap. */
+const BUDGET_TOLERANCE = 1e-9;
 
 const LEVEL_NAME: Record<Scope['level'], string> = {
   provider: 'provider config', virtual_key: 'virtual key', team: 'team', customer: 'customer',
@@ -78,8 +82,7 @@ export function admit(counters: UsageCounters, scopes: readonly Scope[], options
   for (const scope of scopes) {
     for (const budget of scope.budgets) {
       const r = counters.read(windows.keysOf(budget.id).budget, windows.budget(budget), now);
-      // Dollar sums accumulate float error; a nano-dollar tolerance keeps 10 × $0.02 at a $0.20 cap.
-      if (r.used + r.reserved + 1e-9 >= budget.max_limit) {
+      if (r.used + r.reserved + BUDGET_TOLERANCE >= budget.max_limit) {
         return { error: governanceErrors.budgetExceeded(
           `${LEVEL_NAME[scope.level]} budget exceeded: ${formatUsd(r.used + r.reserved)} >= ${formatUsd(budget.max_limit)} dollars (budget ${budget.id}, resets every ${budget.reset_duration})`,
           scope.level === 'provider') };
@@ -92,6 +95,51 @@ export function admit(counters: UsageCounters, scopes: readonly Scope[], options
   return { error: outcome.limit.key.startsWith('budget:')
     ? governanceErrors.budgetExceeded(`budget exceeded: ${formatUsd(outcome.reading.used)} >= ${formatUsd(outcome.limit.max)} dollars`)
     : governanceErrors.rateLimited('rate_limited', `rate limit exceeded on ${outcome.limit.key}`) };
+}
+
+/**
+ * `admit` for a precompiled plan, in one pass over the counters: a single `reserve` whose caps
+ * are the same thresholds `admit` checks (a budget's minus its tolerance), so it succeeds exactly
+ * when every level has room. Only a refusal goes through `admit`, which reads the levels in
+ * Bifrost's order to name the one that was hit.
+ */
+export function admitPlanned(counters: UsageCounters, plan: LimitPlan, options: {
+  windows: WindowCache; estimate: Estimate; now: number;
+}): { reservation: Reservation } | { error: GatewayError } {
+  const planned = plan.limits;
+  if (planned.length === 0) return admit(counters, plan.scopes, options);
+  const { estimate, now } = options;
+  const limits: CounterLimit[] = new Array<CounterLimit>(planned.length);
+  for (let i = 0; i < planned.length; i++) {
+    const p = planned[i]!;
+    let max: number;
+    let amount: number;
+    if (p.kind === 'budget') {
+      max = (p.owner as Budget).max_limit - BUDGET_TOLERANCE;
+      amount = estimate.cost;
+    } else if (p.kind === 'requests') {
+      max = (p.owner as RateLimit).request_max_limit ?? Infinity;
+      amount = 1;
+    } else {
+      max = (p.owner as RateLimit).token_max_limit ?? Infinity;
+      amount = estimate.tokens;
+    }
+    limits[i] = { key: p.key, window: p.window, max, amount };
+  }
+  const outcome = counters.reserve(limits, now);
+  if (outcome.ok) return { reservation: outcome.reservation };
+  return admit(counters, plan.scopes, options);
+}
+
+/**
+ * `reconcile` for a reservation made with `plan` and served under the same plan (the usual case:
+ * no fallback to another provider config), where every counter charged is one the reservation
+ * holds; other cases go through `reconcile`.
+ */
+export function settlePlanned(counters: UsageCounters, reservation: Reservation, plan: LimitPlan, charge: Charge, now: number): void {
+  const actual: Record<string, number> = {};
+  for (const p of plan.limits) actual[p.key] = p.kind === 'budget' ? charge.cost : p.kind === 'requests' ? charge.requests : charge.tokens;
+  counters.settle(reservation, actual, now);
 }
 
 /** Actual amounts per counter key for the levels a request was served under. */

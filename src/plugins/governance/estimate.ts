@@ -3,27 +3,41 @@
 // (OpenAI chat/text `usage`, Responses API `response.usage` with input/output tokens).
 import type { JsonObject, Usage } from '../../core/index.js';
 
+const PROMPT_FIELDS = ['messages', 'prompt', 'input', 'instructions', 'system', 'tools'] as const;
+const COMPLETION_FIELDS = ['max_completion_tokens', 'max_tokens', 'max_output_tokens'] as const;
+
+interface Tally {
+  chars: number;
+  parts: number;
+}
+
+/** Counts the strings under `value` (to depth 8). A plain function over one tally: no closure per request. */
+function tallyStrings(value: unknown, depth: number, tally: Tally): void {
+  if (depth > 8) return;
+  if (typeof value === 'string') {
+    tally.chars += value.length;
+    tally.parts += 1;
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) tallyStrings(value[i], depth + 1, tally);
+  } else if (value && typeof value === 'object') {
+    // Request bodies are parsed JSON: plain objects, whose enumerable keys are all their own.
+    const object = value as Record<string, unknown>;
+    for (const key in object) tallyStrings(object[key], depth + 1, tally);
+  }
+}
+
 /** Rough prompt tokens: ~4 characters per token plus a few per message for roles and framing. */
 export function estimatePromptTokens(body: JsonObject): number {
-  let chars = 0;
-  let parts = 0;
-  const walk = (value: unknown, depth: number): void => {
-    if (depth > 8) return;
-    if (typeof value === 'string') {
-      chars += value.length;
-      parts += 1;
-    } else if (Array.isArray(value)) {
-      for (const item of value) walk(item, depth + 1);
-    } else if (value && typeof value === 'object') {
-      for (const item of Object.values(value)) walk(item, depth + 1);
-    }
-  };
-  for (const field of ['messages', 'prompt', 'input', 'instructions', 'system', 'tools']) walk(body[field], 0);
-  return Math.ceil(chars / 4) + parts * 4;
+  const tally: Tally = { chars: 0, parts: 0 };
+  for (const field of PROMPT_FIELDS) {
+    const value = body[field];
+    if (value !== undefined) tallyStrings(value, 0, tally);
+  }
+  return Math.ceil(tally.chars / 4) + tally.parts * 4;
 }
 
 export function requestedCompletionTokens(body: JsonObject): number | undefined {
-  for (const field of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) {
+  for (const field of COMPLETION_FIELDS) {
     const value = body[field];
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value);
   }

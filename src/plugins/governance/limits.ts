@@ -73,3 +73,76 @@ export function scopeChain(state: GovernanceState, vk: VirtualKey, pc: ProviderC
   if (customer) add('customer', customer);
   return scopes;
 }
+
+/** One counter a request reserves on, resolved once per plan: its key, window and owning entity. */
+export interface PlannedLimit {
+  kind: 'requests' | 'tokens' | 'budget';
+  key: string;
+  window: CounterWindow;
+  /** Caps are read from the entity on each request, so an edit in place still applies. */
+  owner: RateLimit | Budget;
+}
+
+/** The scope chain of a (virtual key, provider config) pair and its counters, in reserve order. */
+export interface LimitPlan {
+  scopes: Scope[];
+  limits: PlannedLimit[];
+}
+
+/** The plan of `scopes`: rate-limit counters of every level first, then every budget (admission order). */
+export function planOf(scopes: Scope[], windows: WindowCache): LimitPlan {
+  const limits: PlannedLimit[] = [];
+  for (const scope of scopes) {
+    const rl = scope.rateLimit;
+    if (!rl) continue;
+    const keys = windows.keysOf(rl.id);
+    if (rl.request_max_limit != null && rl.request_reset_duration) {
+      limits.push({ kind: 'requests', key: keys.requests, window: windows.get(rl.request_reset_duration), owner: rl });
+    }
+    if (rl.token_max_limit != null && rl.token_reset_duration) {
+      limits.push({ kind: 'tokens', key: keys.tokens, window: windows.get(rl.token_reset_duration), owner: rl });
+    }
+  }
+  for (const scope of scopes) {
+    for (const budget of scope.budgets) {
+      limits.push({ kind: 'budget', key: windows.keysOf(budget.id).budget, window: windows.budget(budget), owner: budget });
+    }
+  }
+  return { scopes, limits };
+}
+
+/** What a virtual key resolves to for one provider: its config (null/undefined as providerConfigFor) and plan. */
+export interface ProviderPlan {
+  pc: ProviderConfig | null | undefined;
+  /** Undefined when the provider is not allowed (pc undefined). */
+  plan: LimitPlan | undefined;
+}
+
+/**
+ * Per virtual key and provider, the provider config and limit plan, rebuilt when the state's
+ * version moves. Saves the request path from re-walking VK → team → customer, re-reading the
+ * budget/rate-limit maps and re-deriving counter keys and windows on every request.
+ */
+export class PlanCache {
+  private readonly byKey = new WeakMap<VirtualKey, { version: number; byProvider: Map<string, ProviderPlan> }>();
+
+  constructor(private readonly state: GovernanceState, private readonly windows: WindowCache,
+    private readonly resolve: (vk: VirtualKey, provider: string) => ProviderConfig | null | undefined) {}
+
+  get(vk: VirtualKey, provider: string): ProviderPlan {
+    let entry = this.byKey.get(vk);
+    if (!entry || entry.version !== this.state.version) {
+      entry = { version: this.state.version, byProvider: new Map() };
+      this.byKey.set(vk, entry);
+    }
+    let found = entry.byProvider.get(provider);
+    if (!found) {
+      const pc = this.resolve(vk, provider);
+      found = { pc, plan: pc === undefined ? undefined : planOf(scopeChain(this.state, vk, pc ?? undefined), this.windows) };
+      // Providers come from the request; the bound only guards against a caller cycling names.
+      if (entry.byProvider.size >= 1_000) entry.byProvider.clear();
+      entry.byProvider.set(provider, found);
+    }
+    return found;
+  }
+}

@@ -8,11 +8,11 @@ import type {
 } from '../../core/index.js';
 import { ALLOWED_KEY_IDS } from '../../core/index.js';
 import { allowedKeyIds, modelAllowedBy, PatternCache, providerConfigFor, virtualKeyFromHeaders, type AllowListOptions } from './access.js';
-import { admit, reconcile } from './admission.js';
+import { admit, admitPlanned, reconcile, settlePlanned } from './admission.js';
 import type { GovernancePluginConfig } from './config-schema.js';
 import { governanceErrors } from './errors.js';
 import { estimatePromptTokens, parseUsage, requestedCompletionTokens } from './estimate.js';
-import { scopeChain, WindowCache } from './limits.js';
+import { PlanCache, scopeChain, WindowCache, type LimitPlan } from './limits.js';
 import { routeBareModel } from './routing.js';
 import type { GovernanceState, VirtualKey } from './state.js';
 import { meterStream, StreamMeter } from './stream-meter.js';
@@ -41,9 +41,16 @@ export interface GovernancePluginDeps {
   onClose?: () => Promise<void>;
 }
 
+type Price = ReturnType<ModelPricing['price']>;
+
 interface Pending {
   vk: VirtualKey;
   reservation: Reservation | undefined;
+  /** The plan the reservation was made under, and the target it was priced for. */
+  plan: LimitPlan;
+  provider: string;
+  model: string;
+  price: Price;
   promptEstimate: number;
   /** Set when the result is a stream. */
   meter: StreamMeter | undefined;
@@ -89,8 +96,10 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
     return out;
   };
 
-  const costOf = (provider: string, model: string, usage: Usage): number => {
-    const price = pricing.price(provider, model);
+  const plans = new PlanCache(state, windows, (vk, provider) => providerConfigFor(vk, provider, allowList));
+
+  const costOf = (provider: string, model: string, usage: Usage): number => costAt(pricing.price(provider, model), usage);
+  const costAt = (price: Price, usage: Usage): number => {
     if (!price) return 0;
     const cached = Math.min(usage.cached_prompt_tokens ?? 0, usage.prompt_tokens);
     return (usage.prompt_tokens - cached) * price.input_cost_per_token
@@ -103,15 +112,23 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
     pending.settled = true;
     if (!pending.reservation) return;
     const billed = usage ?? meteredUsage(pending);
-    const pc = providerConfigFor(pending.vk, served.provider, allowList) ?? undefined;
-    const scopes = scopeChain(state, pending.vk, pc);
+    // The price looked up at admission serves unless a fallback answered.
+    const sameTarget = served.provider === pending.provider && served.model === pending.model;
     const charge = {
       requests: succeeded || billed ? 1 : 0,
       tokens: billed?.total_tokens ?? 0,
-      cost: billed ? costOf(served.provider, served.model, billed) : 0,
+      cost: billed ? (sameTarget ? costAt(pending.price, billed) : costOf(served.provider, served.model, billed)) : 0,
     };
     try {
-      reconcile(counters, pending.reservation, { scopes, windows, charge, now: clock.now() });
+      // Served under the plan it was admitted with (no fallback to another config, no admin edit
+      // meanwhile): every counter to charge is one the reservation holds.
+      if (plans.get(pending.vk, served.provider).plan === pending.plan) {
+        settlePlanned(counters, pending.reservation, pending.plan, charge, clock.now());
+      } else {
+        const pc = providerConfigFor(pending.vk, served.provider, allowList) ?? undefined;
+        const scopes = scopeChain(state, pending.vk, pc);
+        reconcile(counters, pending.reservation, { scopes, windows, charge, now: clock.now() });
+      }
     } catch (error) {
       logger.error({ err: error, vk: pending.vk.id }, 'governance: failed to record usage');
     }
@@ -134,8 +151,10 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
     },
 
     preHook(request: InferenceRequest, ctx: RequestContext): PreHookOutcome {
-      const missing = config.required_headers.filter((h) => !ctx.headers[h.toLowerCase()]);
-      if (missing.length > 0) return { error: governanceErrors.missingHeaders(missing) };
+      if (config.required_headers.length > 0) {
+        const missing = config.required_headers.filter((h) => !ctx.headers[h.toLowerCase()]);
+        if (missing.length > 0) return { error: governanceErrors.missingHeaders(missing) };
+      }
       const value = virtualKeyFromHeaders(ctx.headers);
       if (!value) return mandatory() ? { error: governanceErrors.virtualKeyRequired() } : undefined;
       const vk = state.findByValue(value);
@@ -150,24 +169,26 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
         if (request.fallbacks.length === 0) request.fallbacks = route.fallbacks;
       }
       const { provider, model } = request.target;
-      const pc = providerConfigFor(vk, provider, allowList);
-      if (pc === undefined) return { error: governanceErrors.providerBlocked(provider) };
+      const { pc, plan } = plans.get(vk, provider);
+      if (pc === undefined || !plan) return { error: governanceErrors.providerBlocked(provider) };
       if (pc && !modelAllowedBy(pc, model, allowList)) return { error: governanceErrors.modelBlocked(model) };
       // A fallback the VK may not use would be refused anyway; drop it rather than fail late.
-      request.fallbacks = request.fallbacks.filter((f) => {
-        const fpc = providerConfigFor(vk, f.provider, allowList);
-        return fpc === null || (fpc !== undefined && modelAllowedBy(fpc, f.model, allowList));
-      });
+      if (request.fallbacks.length > 0) {
+        request.fallbacks = request.fallbacks.filter((f) => {
+          const fpc = plans.get(vk, f.provider).pc;
+          return fpc === null || (fpc !== undefined && modelAllowedBy(fpc, f.model, allowList));
+        });
+      }
 
       const promptEstimate = estimatePromptTokens(request.body);
       const completion = request.requestType === 'embedding' ? 0
         : requestedCompletionTokens(request.body) ?? config.default_completion_tokens_estimate;
       const estimateUsage = { prompt_tokens: promptEstimate, completion_tokens: completion, total_tokens: promptEstimate + completion };
-      const estimate = { tokens: estimateUsage.total_tokens, cost: costOf(provider, model, estimateUsage) };
-      const scopes = scopeChain(state, vk, pc ?? undefined);
+      const price = pricing.price(provider, model);
+      const estimate = { tokens: estimateUsage.total_tokens, cost: costAt(price, estimateUsage) };
       let reservation: Reservation | undefined;
       try {
-        const out = admit(counters, scopes, { windows, estimate, now: clock.now() });
+        const out = admitPlanned(counters, plan, { windows, estimate, now: clock.now() });
         if ('error' in out) return { error: out.error };
         reservation = out.reservation;
       } catch (error) {
@@ -177,7 +198,9 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
 
       const keyIds = allowedKeyIds(pc, allowList);
       if (keyIds) ctx.values.set(ALLOWED_KEY_IDS, keyIds);
-      ctx.values.set(GOVERNANCE_PLUGIN, { vk, reservation, promptEstimate, meter: undefined, settled: false } satisfies Pending);
+      ctx.values.set(GOVERNANCE_PLUGIN, {
+        vk, reservation, plan, provider, model, price, promptEstimate, meter: undefined, settled: false,
+      } satisfies Pending);
       return undefined;
     },
 

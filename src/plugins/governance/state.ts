@@ -49,6 +49,15 @@ export class GovernanceState {
   private readonly byHash = new Map<string, string>();
   /** Presented value → id, so the hot path hashes each distinct key once; cleared on any VK change. */
   private readonly byValue = new Map<string, string>();
+  private revision = 0;
+
+  /**
+   * Bumped by every mutation below, so derived data (the plugin's per-key limit plans) can tell
+   * it is stale without re-walking the entities on each request. Mutate through these methods.
+   */
+  get version(): number {
+    return this.revision;
+  }
 
   /** Loads a whole `governance` block; returns the problems of entities that were skipped. */
   loadConfig(config: GovernanceConfig): string[] {
@@ -76,11 +85,13 @@ export class GovernanceState {
   }
 
   putBudget(budget: Budget): Mutation {
+    this.revision++;
     this.budgets.set(budget.id, budget);
     return { ok: true };
   }
 
   putRateLimit(rateLimit: RateLimit): Mutation {
+    this.revision++;
     this.rateLimits.set(rateLimit.id, rateLimit);
     return { ok: true };
   }
@@ -88,6 +99,7 @@ export class GovernanceState {
   putCustomer(customer: Customer): Mutation {
     const refs = this.checkOwned(customer);
     if (!refs.ok) return refs;
+    this.revision++;
     this.customers.set(customer.id, customer);
     return { ok: true };
   }
@@ -96,6 +108,7 @@ export class GovernanceState {
     if (team.customer_id && !this.customers.has(team.customer_id)) return bad(`customer ${team.customer_id} does not exist`);
     const refs = this.checkOwned(team);
     if (!refs.ok) return refs;
+    this.revision++;
     this.teams.set(team.id, team);
     return { ok: true };
   }
@@ -115,6 +128,7 @@ export class GovernanceState {
       if (!pcRefs.ok) return pcRefs;
       providerConfigs.push({ ...pc, id: pc.id === undefined ? `${input.id}#${index}` : String(pc.id) });
     }
+    this.revision++;
     if (previous) this.byHash.delete(hashVirtualKey(previous.value));
     this.byValue.clear();
     this.virtualKeys.set(input.id, { ...input, value, provider_configs: providerConfigs });
@@ -125,6 +139,7 @@ export class GovernanceState {
   deleteVirtualKey(id: string): Mutation {
     const vk = this.virtualKeys.get(id);
     if (!vk) return notFound('virtual key', id);
+    this.revision++;
     this.byHash.delete(hashVirtualKey(vk.value));
     this.byValue.clear();
     this.virtualKeys.delete(id);
@@ -133,6 +148,7 @@ export class GovernanceState {
 
   deleteTeam(id: string): Mutation {
     if (!this.teams.has(id)) return notFound('team', id);
+    this.revision++;
     for (const vk of this.virtualKeys.values()) if (vk.team_id === id) vk.team_id = null;
     this.teams.delete(id);
     return { ok: true };
@@ -140,10 +156,22 @@ export class GovernanceState {
 
   deleteCustomer(id: string): Mutation {
     if (!this.customers.has(id)) return notFound('customer', id);
+    this.revision++;
     for (const team of this.teams.values()) if (team.customer_id === id) team.customer_id = null;
     for (const vk of this.virtualKeys.values()) if (vk.customer_id === id) vk.customer_id = null;
     this.customers.delete(id);
     return { ok: true };
+  }
+
+  /** Drops a budget (the admin service removes unreferenced ones); false when it did not exist. */
+  deleteBudget(id: string): boolean {
+    this.revision++;
+    return this.budgets.delete(id);
+  }
+
+  deleteRateLimit(id: string): boolean {
+    this.revision++;
+    return this.rateLimits.delete(id);
   }
 
   /** Budgets and rate limits no entity references any more (after a delete or an update). */
