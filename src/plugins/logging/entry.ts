@@ -40,15 +40,16 @@ export function governanceOf(ctx: RequestContext): Governance {
   };
 }
 
-export function contentAllowed(ctx: RequestContext, globallyDisabled: boolean): boolean {
+export function contentAllowed(ctx: RequestContext, globallyDisabled: boolean, gov: Governance = governanceOf(ctx)): boolean {
   if (globallyDisabled) return false;
   const header = ctx.headers['x-bf-disable-content-logging'];
   if (header !== undefined && header.trim().toLowerCase() === 'true') return false;
-  return !governanceOf(ctx).disable_content_logging;
+  return !gov.disable_content_logging;
 }
 
-export function startEntry(request: InferenceRequest, ctx: RequestContext, opts: { now: number; content: boolean }): LogEntry {
-  const gov = governanceOf(ctx);
+export function startEntry(request: InferenceRequest, ctx: RequestContext,
+  opts: { now: number; content: boolean; gov?: Governance }): LogEntry {
+  const gov = opts.gov ?? governanceOf(ctx);
   const input = opts.content ? inputOf(request) : undefined;
   return {
     id: ctx.requestId,

@@ -1,10 +1,13 @@
 // The logging plugin: one log row per request. On `request.start` it records a `processing`
 // row and tells live subscribers ("create"); on `request.end` it completes the row and tells them
-// again ("update"). Rows go to the batched writer, so nothing here waits for the database.
-import type { Clock, GatewayEvent, Logger, Plugin } from '../../core/index.js';
+// again ("update"). Rows go to the batched writer, so nothing here waits for the database, and
+// they go as PendingRows (row.ts): the columns are built when the writer takes them, or at once
+// only when a live subscriber is listening.
+import type { Clock, GatewayEvent, InferenceRequest, Logger, Plugin, RequestContext } from '../../core/index.js';
 import { silentLogger, systemClock } from '../../core/index.js';
-import { contentAllowed, endEntry, startEntry } from './entry.js';
-import type { LiveLogEvent, LogEntry, LogStore } from './types.js';
+import { contentAllowed, governanceOf } from './entry.js';
+import { PendingRow } from './row.js';
+import type { LiveLogEvent, LogStore } from './types.js';
 import { createLogWriter, type LogWriter, type WriterStats } from './writer.js';
 
 export const LOGGING_PLUGIN_NAME = 'logging';
@@ -42,10 +45,11 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
   });
-  const started = new Map<string, LogEntry>();
+  const started = new Map<string, PendingRow>();
   const listeners = new Set<(event: LiveLogEvent) => void>();
 
-  const publish = (operation: LiveLogEvent['operation'], entry: LogEntry): void => {
+  const publish = (operation: LiveLogEvent['operation'], row: PendingRow): void => {
+    const entry = row.entry();
     for (const listener of listeners) {
       try {
         listener({ operation, entry });
@@ -55,25 +59,30 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
     }
   };
 
+  const pending = (request: InferenceRequest, ctx: RequestContext, now: number): PendingRow => {
+    const gov = governanceOf(ctx);
+    return new PendingRow(ctx.requestId, now, request, ctx, contentAllowed(ctx, disabled(), gov), gov);
+  };
+
   const observe = (event: GatewayEvent): void => {
     try {
       if (event.type === 'request.start') {
-        const entry = startEntry(event.request, event.ctx, { now: clock.now(), content: contentAllowed(event.ctx, disabled()) });
+        const row = pending(event.request, event.ctx, clock.now());
         if (started.size >= MAX_TRACKED) {
           const oldest = started.keys().next().value;
           if (oldest !== undefined) started.delete(oldest);
         }
-        started.set(entry.id, entry);
-        writer.enqueue(entry);
-        publish('create', entry);
+        started.set(row.id, row);
+        writer.enqueue(row);
+        if (listeners.size > 0) publish('create', row);
       } else if (event.type === 'request.end') {
         const { summary } = event;
-        const start = started.get(summary.requestId)
-          ?? startEntry(summary.request, summary.ctx, { now: clock.now() - summary.latencyMs, content: contentAllowed(summary.ctx, disabled()) });
+        const row = started.get(summary.requestId) ?? pending(summary.request, summary.ctx, clock.now() - summary.latencyMs);
         started.delete(summary.requestId);
-        const entry = endEntry(summary, start);
-        writer.enqueue(entry);
-        publish('update', entry);
+        row.end(summary);
+        // Still buffered (the usual case): this replaces the row by itself, one write in all.
+        writer.enqueue(row);
+        if (listeners.size > 0) publish('update', row);
       }
     } catch (error) {
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'request logging failed');

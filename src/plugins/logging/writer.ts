@@ -1,14 +1,19 @@
 // The asynchronous batched writer between the logging plugin and its store. Producers call
 // `enqueue` (synchronous, never blocks, never throws); a background loop writes batches of up to
-// `maxBatch` rows every `flushIntervalMs`, or sooner once a full batch is waiting. A create and
-// an update of the same request that meet in the buffer collapse into one write.
+// `maxBatch` rows (and at most about `maxBatchBytes` of row text) every `flushIntervalMs`, or
+// sooner once a full batch is waiting. A create and an update of the same request that meet in the
+// buffer collapse into one write. Buffered rows may be RowSources, built only when their batch is
+// taken (so a row is built once, as its latest version, and never inside the producer's call).
 // While the store fails, rows stay buffered (bounded by `capacity`), writes are retried with
 // backoff, rows that do not fit are counted as dropped, and one warning per outage is logged.
 import type { Logger } from '../../core/index.js';
+import type { RowSource } from './row.js';
 import type { LogEntry, LogStore } from './types.js';
 
 export interface WriterOptions {
   maxBatch?: number;
+  /** A batch is closed once its rows' text reaches this many characters (0: no limit). */
+  maxBatchBytes?: number;
   flushIntervalMs?: number;
   /** Rows held at most (buffered + being written). */
   capacity?: number;
@@ -26,7 +31,7 @@ export interface WriterStats {
 }
 
 export interface LogWriter {
-  enqueue(entry: LogEntry): void;
+  enqueue(row: LogEntry | RowSource): void;
   stats(): WriterStats;
   /** Resolves once everything buffered before the call is written (or `timeoutMs` passes). */
   flush(timeoutMs?: number): Promise<boolean>;
@@ -36,11 +41,12 @@ export interface LogWriter {
 
 export function createLogWriter(store: LogStore, options: WriterOptions): LogWriter {
   const maxBatch = options.maxBatch ?? 1000;
+  const maxBytes = options.maxBatchBytes ?? 0;
   const interval = options.flushIntervalMs ?? 250;
   const capacity = options.capacity ?? 100_000;
   const maxBackoff = options.maxBackoffMs ?? 5000;
   const { logger } = options;
-  const buffer = new Map<string, LogEntry>();
+  const buffer = new Map<string, LogEntry | RowSource>();
   const droppedIds = new Set<string>();
   let inFlight = 0;
   let written = 0;
@@ -53,17 +59,36 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   let closed = false;
   let droppedSinceWarn = 0;
 
-  const key = (e: LogEntry): string => e.id;
+  const build = (row: LogEntry | RowSource): LogEntry => ('entry' in row && typeof row.entry === 'function' ? row.entry() : row as LogEntry);
+
+  /** Takes the next batch off the buffer, building each row; a row that cannot be built is lost. */
+  const takeBatch = (): { sources: (LogEntry | RowSource)[]; entries: LogEntry[] } => {
+    const sources: (LogEntry | RowSource)[] = [];
+    const entries: LogEntry[] = [];
+    let bytes = 0;
+    for (const [id, row] of buffer) {
+      buffer.delete(id);
+      let entry: LogEntry;
+      try {
+        entry = build(row);
+      } catch (error) {
+        dropped += 1;
+        logger.warn({ err: error instanceof Error ? error.message : String(error), id }, 'could not build a request log row');
+        continue;
+      }
+      sources.push(row);
+      entries.push(entry);
+      if (maxBytes > 0) bytes += rowSize(entry);
+      if (entries.length >= maxBatch || (maxBytes > 0 && bytes >= maxBytes)) break;
+    }
+    return { sources, entries };
+  };
 
   async function drain(): Promise<void> {
     if (writing) return;
     while (buffer.size > 0) {
-      const batch: LogEntry[] = [];
-      for (const [id, entry] of buffer) {
-        batch.push(entry);
-        buffer.delete(id);
-        if (batch.length >= maxBatch) break;
-      }
+      const { sources, entries: batch } = takeBatch();
+      if (batch.length === 0) continue;
       inFlight = batch.length;
       writing = store.upsert(batch);
       try {
@@ -78,7 +103,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       } catch (error) {
         failedWrites += 1;
         // Put the batch back unless a newer version of the same row arrived meanwhile.
-        for (const entry of batch) if (!buffer.has(key(entry))) buffer.set(key(entry), entry);
+        for (const row of sources) if (!buffer.has(row.id)) buffer.set(row.id, row);
         if (healthy) {
           healthy = false;
           logger.warn({ err: error instanceof Error ? error.message : String(error), pending: buffer.size },
@@ -106,12 +131,12 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   loop();
 
   return {
-    enqueue(entry) {
+    enqueue(row) {
       if (closed) {
         dropped += 1;
         return;
       }
-      const id = key(entry);
+      const { id } = row;
       if (!buffer.has(id) && buffer.size + inFlight >= capacity) {
         // Count rows, not writes: the update of a row whose create was already dropped is the same
         // lost row.
@@ -127,7 +152,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       }
       // A final row whose create was dropped still arrives whole: it is no longer lost.
       if (droppedIds.delete(id)) dropped -= 1;
-      buffer.set(id, entry);
+      buffer.set(id, row);
       if (healthy && buffer.size >= maxBatch && !writing) {
         // A full batch is waiting: write now rather than at the next tick.
         if (timer) clearTimeout(timer);
@@ -160,4 +185,10 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       }
     },
   };
+}
+
+/** Characters of a row's text columns, plus a flat allowance for the rest. */
+function rowSize(entry: LogEntry): number {
+  return 200 + (entry.input_history?.length ?? 0) + (entry.output_message?.length ?? 0)
+    + (entry.error_details?.length ?? 0) + (entry.content_summary?.length ?? 0);
 }
