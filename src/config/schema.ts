@@ -3,6 +3,7 @@
 // cluster, mcp, ...) are accepted as loose objects so a real Bifrost config.json loads unchanged.
 // Parsing here only validates and fills defaults; env references and key ids are handled in load.ts.
 import { z } from 'zod';
+import { logsStoreSchema } from './logs-store.js';
 
 const looseSection = z.looseObject({});
 
@@ -120,7 +121,7 @@ export const configSchema = z.looseObject({
   mcp: looseSection.optional(),
   framework: looseSection.optional(),
   config_store: looseSection.optional(),
-  logs_store: looseSection.optional(),
+  logs_store: logsStoreSchema.optional(),
   vector_store: looseSection.optional(),
   websocket: looseSection.optional(),
   cluster_config: looseSection.optional(),

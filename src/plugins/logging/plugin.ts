@@ -22,6 +22,8 @@ export interface LoggingOptions {
   logger?: Logger;
   clock?: Clock;
   maxBatch?: number;
+  /** Characters of row text per batch (0: no limit). */
+  maxBatchBytes?: number;
   flushIntervalMs?: number;
   capacity?: number;
 }
@@ -42,6 +44,7 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
   const writer: LogWriter = createLogWriter(options.store, {
     logger,
     ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
+    ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
   });

@@ -1,0 +1,51 @@
+// The part of `logs_store` the config loader checks itself: the asynchronous writer's tuning,
+// Bifrost's `logs_store.writer` {max_batch_size, batch_interval, max_batch_bytes,
+// write_queue_capacity, deferred_usage_concurrency}. The store connection (`type`, `config`) is
+// validated where the store is opened (src/storage), so the rest of the block stays loose here.
+// A bad value is a config error naming its key (`logs_store.writer.max_batch_size: ...`).
+import { z } from 'zod';
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Longest batch interval accepted: rows must not sit unwritten for longer than this. */
+const MAX_INTERVAL_MS = 60 * 60 * 1000;
+
+/** `250ms`, `5s`, `1m` or a number of seconds, as milliseconds. */
+const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  let ms: number;
+  if (typeof value === 'number') {
+    ms = value * 1000;
+  } else {
+    const m = DURATION.exec(value.trim());
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as "250ms", "5s" or "1m", got "${value}"` });
+      return z.NEVER;
+    }
+    ms = Number(m[1]) * UNIT_MS[m[2]!]!;
+  }
+  if (!Number.isFinite(ms) || ms < 1 || ms > MAX_INTERVAL_MS) {
+    ctx.addIssue({ code: 'custom', message: 'must be between 1ms and 1h' });
+    return z.NEVER;
+  }
+  return Math.round(ms);
+});
+
+export const logsWriterSchema = z.looseObject({
+  /** Rows per write. */
+  max_batch_size: z.number().int().min(1).max(100_000).optional(),
+  /** Longest wait before buffered rows are written. */
+  batch_interval: durationMs.optional(),
+  /** Characters of row text per write (content makes rows large); 0 or absent: no limit. */
+  max_batch_bytes: z.number().int().nonnegative().optional(),
+  /** Rows held at most while the store is slow or unreachable; beyond it rows are counted as dropped. */
+  write_queue_capacity: z.number().int().min(1).max(10_000_000).optional(),
+  /** Accepted for Bifrost compatibility; usage is not written separately here. */
+  deferred_usage_concurrency: z.number().int().min(1).optional(),
+});
+
+export const logsStoreSchema = z.looseObject({
+  writer: logsWriterSchema.optional(),
+});
+
+export type LogsWriterConfig = z.output<typeof logsWriterSchema>;
