@@ -1,0 +1,92 @@
+// The request-log writer's batching settings (`logs_store.writer`): batches respect the row and
+// byte limits, buffered rows are built only when their batch is taken (once, as their latest
+// version), a row that cannot be built is counted as dropped; and the plugin does not read a
+// response body inside `observe` unless a live subscriber needs the row at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cancellation, silentLogger, type RequestSummary } from '../../core/index.js';
+import { createLoggingPlugin } from './plugin.js';
+import type { RowSource } from './row.js';
+import type { LogEntry, LogStore } from './types.js';
+import { createLogWriter } from './writer.js';
+
+const entry = (id: string, text = ''): LogEntry => ({
+  id, parent_request_id: null, timestamp: 1, object: 'chat.completion', provider: 'openai', model: 'm', status: 'success',
+  latency: 1, prompt_tokens: null, completion_tokens: null, total_tokens: null, cost: null, stream: false,
+  virtual_key_id: null, virtual_key_name: null, selected_key_name: null, fallback_index: null,
+  input_history: text, output_message: null, error_details: null, content_summary: null,
+});
+
+function recordingStore(): LogStore & { batches: LogEntry[][] } {
+  const batches: LogEntry[][] = [];
+  return { batches, upsert: async (rows) => { batches.push([...rows]); } };
+}
+
+test('batches hold at most max_batch_size rows and about max_batch_bytes of text', async () => {
+  const store = recordingStore();
+  const writer = createLogWriter(store, { logger: silentLogger, maxBatch: 3, flushIntervalMs: 60_000 });
+  for (let i = 0; i < 7; i += 1) writer.enqueue(entry(`r${i}`));
+  assert.ok(await writer.flush());
+  assert.deepEqual(store.batches.map((b) => b.length), [3, 3, 1]);
+  await writer.close();
+
+  const bytes = recordingStore();
+  const big = createLogWriter(bytes, { logger: silentLogger, maxBatch: 100, maxBatchBytes: 2500, flushIntervalMs: 60_000 });
+  for (let i = 0; i < 5; i += 1) big.enqueue(entry(`b${i}`, 'x'.repeat(1000)));
+  assert.ok(await big.flush());
+  // Each row counts 1,200 (text plus a flat 200): a batch closes once it reaches 2,500.
+  assert.deepEqual(bytes.batches.map((b) => b.length), [3, 2]);
+  await big.close();
+});
+
+test('buffered rows are built when written, once, as their latest version; an unbuildable row is dropped', async () => {
+  const store = recordingStore();
+  const writer = createLogWriter(store, { logger: silentLogger, flushIntervalMs: 60_000 });
+  let builds = 0;
+  let status: LogEntry['status'] = 'processing';
+  const row: RowSource = { id: 'lazy', entry: () => { builds += 1; return { ...entry('lazy'), status }; } };
+  writer.enqueue(row);
+  status = 'success';
+  writer.enqueue(row);
+  writer.enqueue({ id: 'broken', entry: () => { throw new Error('cannot build'); } });
+  assert.equal(builds, 0, 'nothing is built by enqueue');
+  assert.ok(await writer.flush());
+  assert.equal(builds, 1);
+  assert.deepEqual(store.batches.flat().map((e) => [e.id, e.status]), [['lazy', 'success']]);
+  assert.equal(writer.stats().dropped, 1);
+  await writer.close();
+});
+
+test('observe leaves the response body unread unless a live subscriber is listening', async () => {
+  const store = recordingStore();
+  const plugin = createLoggingPlugin({ store, flushIntervalMs: 60_000 });
+  const run = (id: string): { reads: () => number } => {
+    const ctx = { requestId: id, cancellation: new Cancellation(), headers: {}, startedAt: 0, values: new Map() };
+    const request = { requestType: 'chat_completion' as const, target: { provider: 'openai', model: 'm' }, fallbacks: [],
+      body: { messages: [{ role: 'user', content: 'hi' }] }, stream: false };
+    let reads = 0;
+    const summary = {
+      requestId: id, requestType: 'chat_completion', stream: false, requestedModel: 'openai/m', servedBy: undefined,
+      status: 'success', error: undefined, usage: undefined, cost: undefined, latencyMs: 2, firstTokenMs: undefined,
+      retries: 0, request, ctx,
+      get output() { reads += 1; return { choices: [{ message: { role: 'assistant', content: 'hello' } }] }; },
+    } as RequestSummary;
+    plugin.observe!({ type: 'request.start', request, ctx });
+    plugin.observe!({ type: 'request.end', summary });
+    return { reads: () => reads };
+  };
+  const quiet = run('quiet');
+  assert.equal(quiet.reads(), 0, 'no subscriber: the body is read when the row is written');
+  const updates: string[] = [];
+  const unsubscribe = plugin.subscribe((e) => { if (e.operation === 'update') updates.push(e.entry.output_message ?? ''); });
+  const watched = run('watched');
+  assert.equal(watched.reads(), 1, 'a subscriber gets the finished row at once');
+  assert.deepEqual(updates, ['{"role":"assistant","content":"hello"}']);
+  unsubscribe();
+  assert.ok(await plugin.flush());
+  assert.equal(quiet.reads(), 1);
+  assert.equal(watched.reads(), 1, 'the row built for the subscriber is the one written');
+  assert.deepEqual(store.batches.flat().map((e) => [e.id, e.status, e.output_message]).sort(),
+    [['quiet', 'success', '{"role":"assistant","content":"hello"}'], ['watched', 'success', '{"role":"assistant","content":"hello"}']]);
+  await plugin.close();
+});
