@@ -8,7 +8,7 @@ import type { GatewayEvent, Logger, Plugin, RequestSummary } from '../../core/in
 import { silentLogger } from '../../core/index.js';
 import type { PushGatewayConfig } from './config.js';
 import { BIFROST_LABELS, customLabels, customLabelList, governanceLabels, methodLabel, type BifrostLabel } from './labels.js';
-import { seriesKey, type Series } from './series.js';
+import { seriesKey, seriesResets, type Family, type Series } from './series.js';
 import { createMetrics, type TelemetryMetrics } from './metrics.js';
 import { startPushGateway, type PushGatewayClient } from './push-gateway.js';
 
@@ -107,17 +107,39 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
     inflight.delete(summary.requestId);
     const method = state?.method ?? methodLabel(summary.requestType, summary.stream);
     if (state) state.active.value -= 1;
-    const values = bifrostValues(summary, method, state?.custom ?? customLabelList(custom, summary.ctx.headers));
-    recordSummary(metrics, summary, values);
+    const set = labelSet(summary, method, state?.custom ?? customLabelList(custom, summary.ctx.headers));
+    recordSummary(metrics, summary, set);
     const firstMs = summary.firstTokenMs ?? state?.firstChunkMs;
-    const key = seriesKey(values);
     if (summary.stream && firstMs !== undefined) {
-      metrics.streamFirstTokenLatency.observe(metrics.streamFirstTokenLatency.child(values, key), firstMs / 1000);
+      metrics.streamFirstTokenLatency.observe(set.series(metrics.streamFirstTokenLatency), firstMs / 1000);
     }
     if (state && state.gapsMs.length > 0) {
-      const series = metrics.streamInterTokenLatency.child(values, key);
+      const series = set.series(metrics.streamInterTokenLatency);
       for (const gap of state.gapsMs) metrics.streamInterTokenLatency.observe(series, gap / 1000);
     }
+  }
+
+  // Label sets by their inputs. Requests of one route share one label set, so the 16+ label values,
+  // their joined key and each family's series are worked out once, not at every request's end.
+  const labelSets = new Map<string, LabelSet>();
+  let resetsSeen = seriesResets();
+  function labelSet(summary: RequestSummary, method: string, customValues: readonly string[]): LabelSet {
+    const served = summary.servedBy;
+    const gov = governanceLabels(summary.ctx);
+    let id = `${served?.provider ?? summary.request.target.provider}\u0000${served?.model ?? summary.request.target.model}`
+      + `\u0000${method}\u0000${served?.keyName ?? ''}\u0000${served?.fallbackIndex ?? 0}`;
+    for (const name in gov) id += `\u0000${name}=${gov[name as BifrostLabel]!}`;
+    for (const value of customValues) id += `\u0001${value}`;
+    if (resetsSeen !== seriesResets() || labelSets.size >= MAX_LABEL_SETS) {
+      labelSets.clear();
+      resetsSeen = seriesResets();
+    }
+    let set = labelSets.get(id);
+    if (!set) {
+      set = new LabelSet(bifrostValues(summary, method, customValues, gov));
+      labelSets.set(id, set);
+    }
+    return set;
   }
 
   return {
@@ -147,11 +169,44 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
 }
 
 const BASE_COUNT = BIFROST_LABELS.length;
+/** Label sets remembered at most; past it the cache starts over (custom label values are caller-chosen). */
+const MAX_LABEL_SETS = 10_000;
+
+/** One request label set: its values, their key, and each family's series for it, found once. */
+class LabelSet {
+  readonly key: string;
+  private readonly cache = new Map<Family, Series>();
+  private readonly extras = new Map<string, Series>();
+
+  constructor(readonly values: string[]) {
+    this.key = seriesKey(values);
+  }
+
+  series(family: Family): Series {
+    let series = this.cache.get(family);
+    if (!series) {
+      series = family.child(this.values, this.key);
+      this.cache.set(family, series);
+    }
+    return series;
+  }
+
+  /** The series of a family declared with one extra label after the base ones. */
+  seriesWith(family: Family, extra: string): Series {
+    const id = `${family.name}\u0000${extra}`;
+    let series = this.extras.get(id);
+    if (!series) {
+      series = family.child(withExtra(this.values, extra));
+      if (this.extras.size < 64) this.extras.set(id, series);
+    }
+    return series;
+  }
+}
 
 /** Label values in BIFROST_LABELS order, then the custom labels. */
-function bifrostValues(summary: RequestSummary, method: string, custom: readonly string[]): string[] {
+function bifrostValues(summary: RequestSummary, method: string, custom: readonly string[],
+  gov: Partial<Record<BifrostLabel, string>>): string[] {
   const served = summary.servedBy;
-  const gov = governanceLabels(summary.ctx);
   const known: Partial<Record<BifrostLabel, string>> = {
     ...gov,
     provider: served?.provider ?? summary.request.target.provider,
@@ -170,23 +225,22 @@ function withExtra(values: readonly string[], extra: string): string[] {
   return [...values.slice(0, BASE_COUNT), extra, ...values.slice(BASE_COUNT)];
 }
 
-function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, values: string[]): void {
-  const key = seriesKey(values);
+function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, set: LabelSet): void {
   const m = metrics;
-  m.upstreamRequestsTotal.inc(m.upstreamRequestsTotal.child(values, key));
-  m.upstreamLatency.observe(m.upstreamLatency.child(withExtra(values, String(summary.status === 'success'))), summary.latencyMs / 1000);
-  m.requestRetries.observe(m.requestRetries.child(values, key), summary.retries);
-  if (summary.status === 'success') m.successRequestsTotal.inc(m.successRequestsTotal.child(values, key));
-  else m.errorRequestsTotal.inc(m.errorRequestsTotal.child(withExtra(values, summary.error ? String(summary.error.status) : 'unknown')));
+  m.upstreamRequestsTotal.inc(set.series(m.upstreamRequestsTotal));
+  m.upstreamLatency.observe(set.seriesWith(m.upstreamLatency, String(summary.status === 'success')), summary.latencyMs / 1000);
+  m.requestRetries.observe(set.series(m.requestRetries), summary.retries);
+  if (summary.status === 'success') m.successRequestsTotal.inc(set.series(m.successRequestsTotal));
+  else m.errorRequestsTotal.inc(set.seriesWith(m.errorRequestsTotal, summary.error ? String(summary.error.status) : 'unknown'));
   if (summary.usage) {
-    m.inputTokensTotal.inc(m.inputTokensTotal.child(values, key), summary.usage.prompt_tokens);
-    m.outputTokensTotal.inc(m.outputTokensTotal.child(values, key), summary.usage.completion_tokens);
+    m.inputTokensTotal.inc(set.series(m.inputTokensTotal), summary.usage.prompt_tokens);
+    m.outputTokensTotal.inc(set.series(m.outputTokensTotal), summary.usage.completion_tokens);
   }
-  if (summary.cost !== undefined && summary.cost > 0) m.costTotal.inc(m.costTotal.child(values, key), summary.cost);
+  if (summary.cost !== undefined && summary.cost > 0) m.costTotal.inc(set.series(m.costTotal), summary.cost);
   const cacheType = cacheHitType(eagerOutput(summary));
-  if (cacheType !== undefined) m.cacheHitsTotal.inc(m.cacheHitsTotal.child(withExtra(values, cacheType)));
+  if (cacheType !== undefined) m.cacheHitsTotal.inc(set.seriesWith(m.cacheHitsTotal, cacheType));
   const overheadMs = overheadOf(summary);
-  if (overheadMs !== undefined) m.overheadLatency.observe(m.overheadLatency.child(values, key), overheadMs * 1000);
+  if (overheadMs !== undefined) m.overheadLatency.observe(set.series(m.overheadLatency), overheadMs * 1000);
 }
 /**
  * The output to look for cache facts in. A stream's output may be computed on first read (its

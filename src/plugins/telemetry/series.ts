@@ -29,6 +29,12 @@ interface MetricValue {
 
 export type FamilyType = 'counter' | 'gauge' | 'histogram';
 
+let resets = 0;
+/** Bumped whenever any family drops its series, so caches of Series objects know to start over. */
+export function seriesResets(): number {
+  return resets;
+}
+
 export class Family {
   readonly aggregator = 'sum';
   private readonly series = new Map<string, Series>();
@@ -100,6 +106,7 @@ export class Family {
 
   reset(): void {
     this.series.clear();
+    resets += 1;
   }
 }
 
