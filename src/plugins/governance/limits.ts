@@ -124,17 +124,13 @@ export interface ProviderPlan {
  * budget/rate-limit maps and re-deriving counter keys and windows on every request.
  */
 export class PlanCache {
-  private readonly byKey = new WeakMap<VirtualKey, { version: number; byProvider: Map<string, ProviderPlan> }>();
+  private readonly byKey = new WeakMap<VirtualKey, PlanEntry>();
 
   constructor(private readonly state: GovernanceState, private readonly windows: WindowCache,
     private readonly resolve: (vk: VirtualKey, provider: string) => ProviderConfig | null | undefined) {}
 
   get(vk: VirtualKey, provider: string): ProviderPlan {
-    let entry = this.byKey.get(vk);
-    if (!entry || entry.version !== this.state.version) {
-      entry = { version: this.state.version, byProvider: new Map() };
-      this.byKey.set(vk, entry);
-    }
+    const entry = this.entry(vk);
     let found = entry.byProvider.get(provider);
     if (!found) {
       const pc = this.resolve(vk, provider);
@@ -145,4 +141,30 @@ export class PlanCache {
     }
     return found;
   }
+
+  /** The plan of `pc`'s own limits only: what bare-model routing checks a config's room against. */
+  configOnly(vk: VirtualKey, pc: ProviderConfig): LimitPlan {
+    const entry = this.entry(vk);
+    let plan = entry.byConfig.get(pc);
+    if (!plan) {
+      plan = planOf(scopeChain(this.state, vk, pc).filter((s) => s.level === 'provider'), this.windows);
+      entry.byConfig.set(pc, plan);
+    }
+    return plan;
+  }
+
+  private entry(vk: VirtualKey): PlanEntry {
+    let entry = this.byKey.get(vk);
+    if (!entry || entry.version !== this.state.version) {
+      entry = { version: this.state.version, byProvider: new Map(), byConfig: new Map() };
+      this.byKey.set(vk, entry);
+    }
+    return entry;
+  }
+}
+
+interface PlanEntry {
+  version: number;
+  byProvider: Map<string, ProviderPlan>;
+  byConfig: Map<ProviderConfig, LimitPlan>;
 }

@@ -144,13 +144,58 @@ test('stream: usage from the usage chunk is billed, a cut stream billed for what
 });
 
 test('counter failure policy: fail_open admits uncounted, fail_closed answers 503 governance_unavailable', async () => {
-  const broken = new InMemoryUsageCounters();
-  broken.read = () => { throw new Error('peers unreachable'); };
+  // Unreachable replicated counters fail every operation, reads and reservations alike.
+  const broken = () => {
+    const counters = new InMemoryUsageCounters();
+    counters.read = () => { throw new Error('peers unreachable'); };
+    counters.reserve = () => { throw new Error('peers unreachable'); };
+    return counters;
+  };
   const gov = { rate_limits: [{ id: 'rl', request_max_limit: 1, request_reset_duration: '1m' }], virtual_keys: [vkWith({ rate_limit_id: 'rl' })] };
-  const open = setup(gov, {}, broken);
+  const open = setup(gov, {}, broken());
   assert.equal(await run(open.gp), 'ok');
   assert.equal(await run(open.gp), 'ok');
-  const closed = setup(gov, { counter_failure_policy: 'fail_closed' }, broken);
+  const closed = setup(gov, { counter_failure_policy: 'fail_closed' }, broken());
   const err = await run(closed.gp) as GatewayError;
   assert.equal([err.status, err.type].join(' '), '503 governance_unavailable');
+});
+
+test('admin edits apply to the next request: limits are planned per key, not frozen', async () => {
+  const s = setup({
+    budgets: [{ id: 'b', max_limit: 0.04, reset_duration: '1d' }],
+    rate_limits: [{ id: 'rl', request_max_limit: 100, request_reset_duration: '1m' }],
+    teams: [{ id: 't1', name: 'eng' }],
+    virtual_keys: [vkWith({ rate_limit_id: 'rl', team_id: 't1' })],
+  });
+  assert.equal(await run(s.gp), 'ok');
+  // Give the key's team a budget while a request is in flight: it is charged when it settles.
+  const inFlight = call();
+  assert.equal(await s.gp.preHook!(inFlight.request, inFlight.ctx), undefined);
+  assert.deepEqual(s.state.putTeam({ id: 't1', name: 'eng', budget_id: 'b' }), { ok: true });
+  await s.gp.postHook!(inFlight.request, { result: { kind: 'response', body: {}, usage, servedBy } }, inFlight.ctx);
+  const day = s.gp.windows.get('1d');
+  assert.equal(s.counters.read('budget:b', day, Date.UTC(2026, 0, 1)).used.toFixed(2), '0.02');
+  assert.equal(await run(s.gp), 'ok'); // $0.04 of $0.04
+  assert.equal((await run(s.gp) as GatewayError).type, 'budget_exceeded');
+  // A rate limit replaced with a lower cap binds at once.
+  s.state.putBudget({ id: 'b', max_limit: 100, reset_duration: '1d' });
+  s.state.putRateLimit({ id: 'rl', request_max_limit: 4, request_reset_duration: '1m' });
+  assert.equal(await run(s.gp), 'ok'); // the 4th request in this minute
+  assert.equal((await run(s.gp) as GatewayError).type, 'request_limited');
+});
+
+test('bare model: a provider config whose own limits are used up is skipped', async () => {
+  const s = setup({
+    rate_limits: [{ id: 'rl-groq', request_max_limit: 1, request_reset_duration: '1m' }],
+    virtual_keys: [vkWith({}, [
+      { provider: 'openai', weight: 0.2, allowed_models: ['m'] },
+      { provider: 'groq', weight: 0.8, allowed_models: ['m'], rate_limit_id: 'rl-groq' }])],
+  });
+  const first = call('m');
+  assert.equal(await s.gp.preHook!(first.request, first.ctx), undefined);
+  assert.equal(first.request.target.provider, 'groq');
+  await s.gp.postHook!(first.request, { result: { kind: 'response', body: {}, usage, servedBy: { ...servedBy, provider: 'groq', model: 'm' } } }, first.ctx);
+  const second = call('m');
+  assert.equal(await s.gp.preHook!(second.request, second.ctx), undefined);
+  assert.deepEqual(second.request.target, { provider: 'openai', model: 'm' });
 });

@@ -8,7 +8,7 @@ import type {
 } from '../../core/index.js';
 import { ALLOWED_KEY_IDS } from '../../core/index.js';
 import { allowedKeyIds, modelAllowedBy, PatternCache, providerConfigFor, virtualKeyFromHeaders, type AllowListOptions } from './access.js';
-import { admit, admitPlanned, reconcile, settlePlanned } from './admission.js';
+import { admitPlanned, reconcile, settlePlanned } from './admission.js';
 import type { GovernancePluginConfig } from './config-schema.js';
 import { governanceErrors } from './errors.js';
 import { estimatePromptTokens, parseUsage, requestedCompletionTokens } from './estimate.js';
@@ -42,6 +42,8 @@ export interface GovernancePluginDeps {
 }
 
 type Price = ReturnType<ModelPricing['price']>;
+
+const NO_COST = { tokens: 0, cost: 0 };
 
 interface Pending {
   vk: VirtualKey;
@@ -85,18 +87,16 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
       || (client.enforce_auth_on_inference && !deps.disableAuthOnInference);
   };
 
+  const plans = new PlanCache(state, windows, (vk, provider) => providerConfigFor(vk, provider, allowList));
+
+  /** Whether a provider config's own limits have room (bare-model routing skips full ones). */
   const hasRoom = (vk: VirtualKey) => (pc: VirtualKey['provider_configs'][number]) => {
     const now = clock.now();
-    return !('error' in admitDry(vk, pc, now));
+    const out = admitPlanned(counters, plans.configOnly(vk, pc), { windows, estimate: NO_COST, now });
+    if ('error' in out) return false;
+    counters.settle(out.reservation, {}, now);
+    return true;
   };
-  const admitDry = (vk: VirtualKey, pc: VirtualKey['provider_configs'][number], now: number) => {
-    const scopes = scopeChain(state, vk, pc).filter((s) => s.level === 'provider');
-    const out = admit(counters, scopes, { windows, estimate: { tokens: 0, cost: 0 }, now });
-    if ('reservation' in out) counters.settle(out.reservation, {}, now);
-    return out;
-  };
-
-  const plans = new PlanCache(state, windows, (vk, provider) => providerConfigFor(vk, provider, allowList));
 
   const costOf = (provider: string, model: string, usage: Usage): number => costAt(pricing.price(provider, model), usage);
   const costAt = (price: Price, usage: Usage): number => {

@@ -69,6 +69,19 @@ test('calendar-aligned budget window resets on the 1st of the month, not 30 days
   assert.equal(rolling.roll(mid, Date.UTC(2026, 1, 1)), mid);
 });
 
+test('calendar window: the period remembered between calls follows now forwards and backwards', () => {
+  for (const text of ['1d', '2w', '1M', '1Q', '1Y']) {
+    const duration = mustParseDuration(text, { allowQuarter: true });
+    const w = makeWindow(duration, { calendarAligned: true, quarterStartMonth: 2 });
+    // Instants on both sides of period boundaries, out of order.
+    const times = [Date.UTC(2026, 0, 31, 23, 59), Date.UTC(2026, 1, 1), Date.UTC(2025, 11, 31, 23), Date.UTC(2026, 1, 1) - 1,
+      Date.UTC(2026, 2, 2, 12), Date.UTC(2024, 1, 29), Date.UTC(2026, 0, 5), Date.UTC(2026, 0, 4, 23, 59, 59)];
+    for (const now of times) {
+      assert.equal(w.roll(undefined, now), calendarStart(now, duration.calendar!, 2), `${text} at ${new Date(now).toISOString()}`);
+    }
+  }
+});
+
 test('counters: usage is zeroed when the window rolls, reservations survive the roll', () => {
   const counters = new InMemoryUsageCounters();
   const w = makeWindow(mustParseDuration('1m'));

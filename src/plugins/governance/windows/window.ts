@@ -20,10 +20,17 @@ export function makeWindow(duration: Duration, options: WindowOptions = {}): Cou
   const calendar = options.calendarAligned ? duration.calendar : undefined;
   if (calendar) {
     const quarterStart = options.quarterStartMonth ?? 1;
+    // The period containing the last `now` seen: every request in it rolls without date arithmetic.
+    let periodStart = Number.NaN;
+    let periodEnd = Number.NaN;
     return {
       id: `${duration.text}@cal${calendar.unit === 'Q' ? quarterStart : ''}`,
       roll(lastReset, now) {
-        const start = calendarStart(now, calendar, quarterStart);
+        if (!(now >= periodStart && now < periodEnd)) {
+          periodStart = calendarStart(now, calendar, quarterStart);
+          periodEnd = calendarNext(periodStart, calendar);
+        }
+        const start = periodStart;
         // Only move forward: a stored start later than the computed one (clock skew) is kept.
         return lastReset !== undefined && lastReset > start ? lastReset : start;
       },
