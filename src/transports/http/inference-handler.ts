@@ -7,7 +7,7 @@
 // 503 once the server is closing.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import {
-  Cancellation, type Clock, type ConfigSource, type Gateway, type InferenceResult, type JsonObject, type ModelRef,
+  Cancellation, type Clock, type GatewayError, type ConfigSource, type Gateway, type InferenceResult, type JsonObject, type ModelRef,
   type RequestContext, type RequestType, type ServedBy, type StreamEvent,
 } from '../../core/index.js';
 import { httpError, toGatewayError, type ErrorScope } from './bifrost-error.js';
@@ -44,6 +44,10 @@ export interface InferenceHandlerDeps {
   closing: () => boolean;
   /** Called for errors that are not the caller's fault (5xx), for the log. */
   onInternalError: (error: unknown, requestId: string) => void;
+}
+
+export function shuttingDown(): GatewayError {
+  return httpError(503, 'service_unavailable', 'the gateway is shutting down');
 }
 
 /**
@@ -118,7 +122,7 @@ function serve(deps: InferenceHandlerDeps, req: IncomingMessage, res: ServerResp
   const scope: ErrorScope = { requestType };
   if (deps.closing()) {
     headers.connection = 'close';
-    writeError(res, httpError(503, 'service_unavailable', 'the gateway is shutting down'), scope, headers);
+    writeError(res, shuttingDown(), scope, headers);
     return;
   }
   collectBody(req, deps.config.current().client.max_request_body_size_mb, (err, body) => {

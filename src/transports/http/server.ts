@@ -21,7 +21,7 @@ import { registerCors } from './cors.js';
 import { sendError } from './error-reply.js';
 import { byteCount, UNMATCHED_PATH, type ExchangeObserver } from './exchange.js';
 import { registerHealth, type HealthCheck } from './health.js';
-import { createInferenceHandler, INFERENCE_ROUTES, type InferenceBodyInterceptor } from './inference-handler.js';
+import { createInferenceHandler, INFERENCE_ROUTES, shuttingDown, type InferenceBodyInterceptor } from './inference-handler.js';
 import { registerJsonBody } from './json-body.js';
 import { registerModelsRoute } from './models-route.js';
 import { requestIdOf } from './request-id.js';
@@ -66,7 +66,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     logger: false,
     // The JSON parser enforces client.max_request_body_size_mb per request; this is only a backstop.
     bodyLimit: 1024 * 1024 * 1024,
-    return503OnClosing: true,
+    // Closing is answered below with Bifrost's error JSON rather than Fastify's own body.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestIdHeader: false,
     serverFactory: (fastifyHandler) => createServer((req, res) => {
@@ -76,6 +77,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.addHook('preClose', (done) => {
     closing = true;
     done();
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return undefined;
+    reply.header('connection', 'close');
+    return sendError(reply, shuttingDown(), {});
   });
 
   registerJsonBody(app, options.config);
