@@ -39,6 +39,8 @@ export interface HttpServerOptions {
   healthChecks?: readonly HealthCheck[];
 }
 
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 const REQUEST_TYPE_BY_URL = new Map<string, string>(INFERENCE_ROUTES.map(([url, type]) => [url, type]));
 
 /** Fastify's own errors (bad media type, bad headers...) carry a 4xx statusCode worth keeping. */
@@ -70,9 +72,15 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestIdHeader: false,
-    serverFactory: (fastifyHandler) => createServer((req, res) => {
-      if (!inference(req, res)) fastifyHandler(req, res);
-    }),
+    serverFactory: (fastifyHandler) => {
+      const server = createServer((req, res) => {
+        if (!inference(req, res)) fastifyHandler(req, res);
+      });
+      // Longer than the usual 60 s idle timeout of load balancers in front, so they close first
+      // (Fastify's own default, which a server built here would not get otherwise).
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      return server;
+    },
   });
   app.addHook('preClose', (done) => {
     closing = true;
