@@ -2,8 +2,9 @@
 // `-log-style` (json | pretty, as Bifrost's binary accepts). Secrets must never reach a log line,
 // so redaction is configured here once — headers that carry credentials, provider key values,
 // passwords — rather than trusted to every call site.
+import { createRequire } from 'node:module';
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 import type { Logger } from '../core/ports.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -57,7 +58,10 @@ export function createLogger(options: LoggerOptions = {}): ProcessLogger {
 }
 
 function createPretty(destination: DestinationStream | undefined): DestinationStream {
-  return pinoPretty({ colorize: false, sync: true, ...(destination ? { destination } : {}) });
+  // Required only for `-log-style pretty` (it is CommonJS, and createLogger stays synchronous): the
+  // default JSON style never loads it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty;
+  return pretty({ colorize: false, sync: true, ...(destination ? { destination } : {}) });
 }
 
 /** Parses a `-log-level` value; unknown values are a startup error the CLI reports. */

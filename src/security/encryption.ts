@@ -4,7 +4,6 @@
 // (Bifrost's behaviour, with a startup warning from the caller). A key-check value — a known
 // constant sealed with the key — lets a restart with a different key fail clearly, not decrypt junk.
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { argon2id } from 'hash-wasm';
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -28,6 +27,8 @@ export class DecryptionError extends Error {
 /** Argon2id (1 pass, 64 MiB, 4 lanes — Bifrost's parameters) → 32 raw key bytes. */
 export async function deriveKey(passphrase: string, salt: Uint8Array | string): Promise<Uint8Array> {
   if (passphrase.length === 0) throw new Error('encryption key must not be empty');
+  // hash-wasm loads on the first derivation: a gateway without an encryption key never needs it.
+  const { argon2id } = await import('hash-wasm');
   return argon2id({
     password: passphrase, salt, iterations: 1, memorySize: 64 * 1024, parallelism: 4, hashLength: 32, outputType: 'binary',
   });

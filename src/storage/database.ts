@@ -1,99 +1,27 @@
-// Opens one kysely database from a Bifrost `config_store` / `logs_store` block: SQLite through
+// Opens one kysely database from a parsed `config_store` / `logs_store` block: SQLite through
 // better-sqlite3 (WAL, busy timeout, created on first use) or PostgreSQL through a pg Pool
 // (max_open_conns, max_idle_conns, ssl_mode). Every store (config, logs, governance) receives a
 // `Database` handle and declares its own tables with `typed<Tables>()`; nothing here knows a table.
+// The gateway imports this module only when it opens a store, and each driver is required on first
+// use, so a SQLite-only gateway never loads pg and a PostgreSQL one never loads better-sqlite3.
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
-import pg from 'pg';
-import { z } from 'zod';
+import type pg from 'pg';
 import type { Logger } from '../core/index.js';
 import { silentLogger } from '../core/index.js';
+import type { DatabaseKind, PostgresStoreConfig, SqliteStoreConfig, StoreSpec } from './store-block.js';
 
-export type DatabaseKind = 'sqlite' | 'postgres';
+export {
+  parseStoreBlock, StoreConfigError,
+  type DatabaseKind, type PostgresStoreConfig, type SqliteStoreConfig, type StoreBlockOptions, type StoreSpec,
+} from './store-block.js';
 
-const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
-
-const sqliteConfigSchema = z.looseObject({ path: z.string().min(1) });
-
-// Bifrost writes the port as a string; numbers are accepted too.
-const postgresConfigSchema = z.looseObject({
-  host: z.string().min(1),
-  port: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).default('5432'),
-  user: z.string().min(1),
-  password: z.string().optional(),
-  // Runs at each new connection, so rotating credentials (cloud IAM tokens) keep working.
-  password_command: z.looseObject({
-    command: z.string().min(1),
-    args: z.array(z.string()).default([]),
-    timeout: z.union([z.number().positive(), z.string().regex(/^\d+(ms|s|m)$/)]).optional(),
-  }).optional(),
-  db_name: z.string().min(1),
-  ssl_mode: z.enum(sslModes).default('disable'),
-  max_idle_conns: z.number().int().nonnegative().default(5),
-  max_open_conns: z.number().int().positive().default(50),
-});
-
-export type SqliteStoreConfig = z.output<typeof sqliteConfigSchema>;
-export type PostgresStoreConfig = z.output<typeof postgresConfigSchema>;
-
-export type StoreSpec =
-  | { type: 'sqlite'; config: SqliteStoreConfig }
-  | { type: 'postgres'; config: PostgresStoreConfig };
-
-const storeBlockSchema = z.looseObject({
-  enabled: z.boolean().default(true),
-  type: z.enum(['sqlite', 'postgres']).default('sqlite'),
-  config: z.looseObject({}).optional(),
-});
-
-/** A store block that failed validation; `path` names the offending key (e.g. `config_store.config.host`). */
-export class StoreConfigError extends Error {
-  constructor(readonly path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'StoreConfigError';
-  }
-}
-
-function firstIssue(error: z.ZodError, prefix: string): StoreConfigError {
-  const issue = error.issues[0];
-  const at = [prefix, ...(issue?.path ?? []).map(String)].join('.');
-  return new StoreConfigError(at, issue?.message ?? 'invalid');
-}
-
-export interface StoreBlockOptions {
-  /** `config_store` or `logs_store`, for error messages. */
-  name: string;
-  /** Directory that relative SQLite paths and the default file live in. */
-  appDir: string;
-  /** Default SQLite file name (`config.db` / `logs.db`). */
-  defaultFile: string;
-}
-
-/**
- * Reads a store block as Bifrost does: absent → SQLite `<appDir>/<defaultFile>`;
- * `enabled: false` → undefined (file-only / no logs store).
- */
-export function parseStoreBlock(block: unknown, options: StoreBlockOptions): StoreSpec | undefined {
-  const defaultPath = join(options.appDir, options.defaultFile);
-  if (block === undefined || block === null) return { type: 'sqlite', config: { path: defaultPath } };
-  const parsed = storeBlockSchema.safeParse(block);
-  if (!parsed.success) throw firstIssue(parsed.error, options.name);
-  if (!parsed.data.enabled) return undefined;
-  const raw = parsed.data.config ?? {};
-  if (parsed.data.type === 'sqlite') {
-    const config = sqliteConfigSchema.safeParse({ path: defaultPath, ...raw });
-    if (!config.success) throw firstIssue(config.error, `${options.name}.config`);
-    // SQLite's `:memory:` is a database, not a file name: keep it as is (tests, throwaway runs).
-    const path = config.data.path === ':memory:' || isAbsolute(config.data.path) ? config.data.path : join(options.appDir, config.data.path);
-    return { type: 'sqlite', config: { ...config.data, path } };
-  }
-  const config = postgresConfigSchema.safeParse(raw);
-  if (!config.success) throw firstIssue(config.error, `${options.name}.config`);
-  return { type: 'postgres', config: config.data };
-}
+// Both drivers are CommonJS; a synchronous require keeps openDatabase synchronous.
+const requireDriver = createRequire(import.meta.url);
 
 /** An open database. `db` is untyped; each store narrows it with `typed<Tables>()`. */
 export interface Database {
@@ -150,7 +78,8 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
   const logger = options.logger ?? silentLogger;
   const where = `postgres://${config.host}:${config.port}/${config.db_name}`;
   const passwordCommand = config.password_command;
-  const pool = new pg.Pool({
+  const { Pool, types } = requireDriver('pg') as typeof pg;
+  const pool = new Pool({
     host: config.host,
     port: Number(config.port),
     user: config.user,
@@ -165,7 +94,7 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
     // Counters and millisecond timestamps are bigint columns; they stay well below 2^53.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+        oid === INT8_OID ? (value: string) => Number(value) : types.getTypeParser(oid, format ?? 'text')) as typeof types.getTypeParser,
     },
   });
   // An idle client losing its server (restart, network) must not crash the process; the next
@@ -177,7 +106,8 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
 
 function openSqlite(config: SqliteStoreConfig): Database {
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
-  const file = new BetterSqlite3(config.path);
+  const Sqlite = requireDriver('better-sqlite3') as typeof BetterSqlite3;
+  const file = new Sqlite(config.path);
   file.pragma('journal_mode = WAL');
   file.pragma('busy_timeout = 5000');
   file.pragma('synchronous = NORMAL');

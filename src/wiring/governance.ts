@@ -4,17 +4,22 @@
 // the config store's database, sealed with the store's cipher; in file-only mode governance runs
 // from config.json in memory.
 import { systemClock, systemRandom } from '../core/index.js';
-import { createGovernance, GOVERNANCE_PLUGIN, type ModelPricing } from '../plugins/governance/index.js';
+import type { ModelPricing } from '../plugins/governance/index.js';
 import type { ConfigStorage } from '../storage/bootstrap.js';
-import { GovernanceStore } from '../storage/governance/index.js';
-import { bareModelInterceptor, governanceRoutes } from '../transports/http/governance/index.js';
 import { takePending, type WiringContext } from './context.js';
+import { GOVERNANCE_PLUGIN } from './plugins.js';
 
 export async function wireGovernance(w: WiringContext, storage: ConfigStorage, pricing: ModelPricing): Promise<void> {
   const config = w.loaded.config;
   const pending = takePending(w.plugins, GOVERNANCE_PLUGIN);
   const disabled = config.plugins.some((p) => p.name === GOVERNANCE_PLUGIN && !p.enabled);
   if (!config.client.enable_governance || disabled) return;
+  // Loaded only when governance is on: a gateway without it keeps none of its modules resident.
+  const [{ createGovernance }, { GovernanceStore }, { bareModelInterceptor, governanceRoutes }] = await Promise.all([
+    import('../plugins/governance/index.js'),
+    import('../storage/governance/index.js'),
+    import('../transports/http/governance/index.js'),
+  ]);
   const repository = storage.database
     ? await GovernanceStore.open(storage.database, { cipher: storage.service.cipher })
     : undefined;

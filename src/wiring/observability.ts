@@ -1,27 +1,31 @@
 // Observability wiring: the telemetry plugin and /metrics (on unless config.json disables it, as
 // Bifrost always loads it), and request logging with /api/logs and /ws, which follows
 // `client.enable_logging` and needs a logs store (`logs_store`, default SQLite
-// `<app-dir>/logs.db`). Both are observers: they never sit in the request path.
-import { createLoggingPlugin, LOGGING_PLUGIN_NAME } from '../plugins/logging/index.js';
-import { createTelemetryPlugin, telemetryConfigSchema, TELEMETRY_PLUGIN_NAME, type TelemetryConfig } from '../plugins/telemetry/index.js';
-import { openDatabase, parseStoreBlock } from '../storage/database.js';
-import { openLogsStore } from '../storage/logs/index.js';
-import { logsRoutes } from '../transports/http/logs/index.js';
-import { metricsRoute } from '../transports/http/metrics-route.js';
+// `<app-dir>/logs.db`). Both are observers: they never sit in the request path. Each feature's
+// modules (prom-client; the logs store, kysely, a driver and ws) are imported only when it is on.
+import type { TelemetryConfig } from '../plugins/telemetry/index.js';
+import { telemetryConfigSchema } from '../plugins/telemetry/config.js';
+import { parseStoreBlock } from '../storage/store-block.js';
 import { takePending, type WiringContext } from './context.js';
+import { LOGGING_PLUGIN_NAME, TELEMETRY_PLUGIN_NAME } from './plugins.js';
 
 /** How often partitions are prepared and retention applied. */
 const LOG_MAINTENANCE_MS = 60 * 60 * 1000;
 
 export async function wireObservability(w: WiringContext): Promise<void> {
-  wireTelemetry(w);
+  await wireTelemetry(w);
   await wireRequestLogging(w);
 }
 
-function wireTelemetry(w: WiringContext): void {
+async function wireTelemetry(w: WiringContext): Promise<void> {
   const entry = takePending(w.plugins, TELEMETRY_PLUGIN_NAME);
   if (w.loaded.config.plugins.some((p) => p.name === TELEMETRY_PLUGIN_NAME && !p.enabled)) return;
   const config = (entry.config ?? telemetryConfigSchema.parse({})) as TelemetryConfig;
+  // Loaded only with telemetry on: prom-client's registry is the bulk of its cost.
+  const [{ createTelemetryPlugin }, { metricsRoute }] = await Promise.all([
+    import('../plugins/telemetry/index.js'),
+    import('../transports/http/metrics-route.js'),
+  ]);
   const telemetry = createTelemetryPlugin({
     customLabels: [...w.loaded.config.client.prometheus_labels, ...config.custom_labels],
     ...(config.push_gateway ? { pushGateway: config.push_gateway } : {}),
@@ -41,16 +45,17 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
   if (!client.enable_logging || (w.appDir === undefined && block === undefined)) return;
   const spec = parseStoreBlock(block, { name: 'logs_store', appDir: w.appDir ?? '.', defaultFile: 'logs.db' });
   if (!spec) return;
+  // Loaded only with a logs store to write to: the store (kysely and its driver), the plugin, /api/logs and /ws (ws).
+  const [{ openDatabase }, { openLogsStore }, { createLoggingPlugin }, { logsRoutes }] = await Promise.all([
+    import('../storage/database.js'),
+    import('../storage/logs/index.js'),
+    import('../plugins/logging/index.js'),
+    import('../transports/http/logs/index.js'),
+  ]);
   const database = openDatabase(spec, { logger: w.logger });
   const store = await openLogsStore(database, { retentionDays: () => w.holder.current().client.log_retention_days, logger: w.logger });
-  // `logs_store.writer`, validated by the config loader; absent fields keep the writer's defaults.
-  const writer = w.loaded.config.logs_store?.writer ?? {};
   const logging = createLoggingPlugin({
     store, logger: w.logger, contentLoggingDisabled: () => w.holder.current().client.disable_content_logging,
-    ...(writer.max_batch_size !== undefined ? { maxBatch: writer.max_batch_size } : {}),
-    ...(writer.batch_interval !== undefined ? { flushIntervalMs: writer.batch_interval } : {}),
-    ...(writer.max_batch_bytes !== undefined ? { maxBatchBytes: writer.max_batch_bytes } : {}),
-    ...(writer.write_queue_capacity !== undefined ? { capacity: writer.write_queue_capacity } : {}),
   });
   const maintenance = setInterval(() => {
     store.maintain().catch((error: unknown) => w.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'log maintenance failed'));

@@ -2,14 +2,24 @@
 // `config` here, so a bad one is reported like any config problem, with its key path; plugins
 // that need storage or routes (governance, telemetry, logging) are only validated here and built
 // by their wiring step. Unknown names are skipped with a warning, as Bifrost does.
+// Only the config schemas of those plugins are imported here (from their config modules, not their
+// index): a plugin's runtime, and what it pulls in (prom-client for telemetry), loads in its wiring
+// step, and only when the config turns it on.
 import { ZodError } from 'zod';
 import { ConfigError, type BifrostConfig, type ConfigIssue } from '../config/index.js';
 import type { Logger, Plugin } from '../core/index.js';
-import { governancePluginConfigSchema, GOVERNANCE_PLUGIN } from '../plugins/governance/index.js';
-import { LOGGING_PLUGIN_NAME } from '../plugins/logging/index.js';
+import { governancePluginConfigSchema } from '../plugins/governance/config-schema.js';
 import { createMockerPlugin, MOCKER_PLUGIN_NAME } from '../plugins/mocker/index.js';
-import { telemetryConfigSchema, TELEMETRY_PLUGIN_NAME } from '../plugins/telemetry/index.js';
+import { telemetryConfigSchema } from '../plugins/telemetry/config.js';
 import { pendingPlugin } from './context.js';
+
+/**
+ * The config.json names of the plugins built by a wiring step. Each equals the plugin's exported
+ * constant (plugins.test.ts checks); restated so that matching a name loads none of the plugin.
+ */
+export const GOVERNANCE_PLUGIN = 'governance';
+export const TELEMETRY_PLUGIN_NAME = 'telemetry';
+export const LOGGING_PLUGIN_NAME = 'logging';
 
 export type PluginFactory = (config: unknown) => Plugin;
 

@@ -19,7 +19,7 @@ export async function wireStorage(w: WiringContext): Promise<ConfigStorage> {
     validatePlugin: (name, config) => validatePluginConfig(factories, name, config),
   }));
   if (storage.database) w.healthChecks.push(storeHealthCheck('config_store', storage.database, w.holder));
-  const logsHealth = logsStoreHealthCheck({ loaded: w.loaded, env: w.env, appDir: w.appDir, logger: w.logger, config: w.holder });
+  const logsHealth = await logsStoreHealthCheck({ loaded: w.loaded, env: w.env, appDir: w.appDir, logger: w.logger, config: w.holder });
   if (logsHealth) {
     w.healthChecks.push(logsHealth.check);
     w.closers.push(() => logsHealth.close());

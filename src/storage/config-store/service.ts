@@ -11,12 +11,9 @@ import type { Logger } from '../../core/index.js';
 import { silentLogger } from '../../core/index.js';
 import { type Cipher, plaintextCipher } from '../../security/index.js';
 import type { Database } from '../database.js';
-import { migrate } from '../migrations.js';
 import { configHash, emptyContents, type StoreContents } from './contents.js';
-import { openKeyring } from './keyring.js';
 import { reconcile, type SourceOfTruth } from './reconcile.js';
-import { ConfigRepository, type ConfigWriter } from './repository.js';
-import { CONFIG_STORE, configMigrations } from './schema.js';
+import type { ConfigRepository, ConfigWriter } from './repository.js';
 import { buildSnapshot } from './snapshot.js';
 
 export class ConfigStoreDisabledError extends Error {
@@ -79,6 +76,10 @@ export class ConfigService {
       await reconcile(contents, options.file, 'config.json');
       return new ConfigService(options, undefined, plaintextCipher, contents);
     }
+    // The store's own modules (kysely queries, the keyring) load only with a database: file-only mode never runs them.
+    const [{ migrate }, { CONFIG_STORE, configMigrations }, { openKeyring }, { ConfigRepository }] = await Promise.all([
+      import('../migrations.js'), import('./schema.js'), import('./keyring.js'), import('./repository.js'),
+    ]);
     await migrate(database, CONFIG_STORE, configMigrations);
     const cipher = await openKeyring(database, { encryptionKey: options.encryptionKey, logger });
     const repository = new ConfigRepository(database, cipher);
