@@ -103,12 +103,9 @@ export function admit(counters: UsageCounters, scopes: readonly Scope[], options
  * when every level has room. Only a refusal goes through `admit`, which reads the levels in
  * Bifrost's order to name the one that was hit.
  */
-export function admitPlanned(counters: UsageCounters, plan: LimitPlan, options: {
-  windows: WindowCache; estimate: Estimate; now: number;
-}): { reservation: Reservation } | { error: GatewayError } {
+export function admitPlanned(counters: UsageCounters, plan: LimitPlan, windows: WindowCache,
+  tokens: number, cost: number, now: number): Reservation | { error: GatewayError } {
   const planned = plan.limits;
-  if (planned.length === 0) return admit(counters, plan.scopes, options);
-  const { estimate, now } = options;
   const limits: CounterLimit[] = new Array<CounterLimit>(planned.length);
   for (let i = 0; i < planned.length; i++) {
     const p = planned[i]!;
@@ -116,19 +113,20 @@ export function admitPlanned(counters: UsageCounters, plan: LimitPlan, options: 
     let amount: number;
     if (p.kind === 'budget') {
       max = (p.owner as Budget).max_limit - BUDGET_TOLERANCE;
-      amount = estimate.cost;
+      amount = cost;
     } else if (p.kind === 'requests') {
       max = (p.owner as RateLimit).request_max_limit ?? Infinity;
       amount = 1;
     } else {
       max = (p.owner as RateLimit).token_max_limit ?? Infinity;
-      amount = estimate.tokens;
+      amount = tokens;
     }
     limits[i] = { key: p.key, window: p.window, max, amount };
   }
   const outcome = counters.reserve(limits, now);
-  if (outcome.ok) return { reservation: outcome.reservation };
-  return admit(counters, plan.scopes, options);
+  if (outcome.ok) return outcome.reservation;
+  const out = admit(counters, plan.scopes, { windows, estimate: { tokens, cost }, now });
+  return 'error' in out ? out : out.reservation;
 }
 
 /**
@@ -136,9 +134,10 @@ export function admitPlanned(counters: UsageCounters, plan: LimitPlan, options: 
  * no fallback to another provider config), where every counter charged is one the reservation
  * holds; other cases go through `reconcile`.
  */
-export function settlePlanned(counters: UsageCounters, reservation: Reservation, plan: LimitPlan, charge: Charge, now: number): void {
+export function settlePlanned(counters: UsageCounters, reservation: Reservation, plan: LimitPlan,
+  requests: number, tokens: number, cost: number, now: number): void {
   const actual: Record<string, number> = {};
-  for (const p of plan.limits) actual[p.key] = p.kind === 'budget' ? charge.cost : p.kind === 'requests' ? charge.requests : charge.tokens;
+  for (const p of plan.limits) actual[p.key] = p.kind === 'budget' ? cost : p.kind === 'requests' ? requests : tokens;
   counters.settle(reservation, actual, now);
 }
 

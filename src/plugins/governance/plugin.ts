@@ -43,8 +43,6 @@ export interface GovernancePluginDeps {
 
 type Price = ReturnType<ModelPricing['price']>;
 
-const NO_COST = { tokens: 0, cost: 0 };
-
 interface Pending {
   vk: VirtualKey;
   reservation: Reservation | undefined;
@@ -76,6 +74,15 @@ function meteredUsage(pending: Pending): Usage | undefined {
   return { prompt_tokens: pending.promptEstimate, completion_tokens: completion, total_tokens: pending.promptEstimate + completion };
 }
 
+/** USD for token counts at `price` (0 when the model is not priced); cached tokens at the cache-read price. */
+function tokensCost(price: Price, prompt: number, cachedPrompt: number, completion: number): number {
+  if (!price) return 0;
+  const cached = Math.min(cachedPrompt, prompt);
+  return (prompt - cached) * price.input_cost_per_token
+    + cached * (price.cache_read_input_token_cost ?? price.input_cost_per_token)
+    + completion * price.output_cost_per_token;
+}
+
 export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePlugin {
   const { state, counters, pricing, config, clock, logger } = deps;
   const windows = new WindowCache();
@@ -92,20 +99,15 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
   /** Whether a provider config's own limits have room (bare-model routing skips full ones). */
   const hasRoom = (vk: VirtualKey) => (pc: VirtualKey['provider_configs'][number]) => {
     const now = clock.now();
-    const out = admitPlanned(counters, plans.configOnly(vk, pc), { windows, estimate: NO_COST, now });
-    if ('error' in out) return false;
-    counters.settle(out.reservation, {}, now);
+    const out = admitPlanned(counters, plans.configOnly(vk, pc), windows, 0, 0, now);
+    if (!('holds' in out)) return false;
+    counters.settle(out, {}, now);
     return true;
   };
 
   const costOf = (provider: string, model: string, usage: Usage): number => costAt(pricing.price(provider, model), usage);
-  const costAt = (price: Price, usage: Usage): number => {
-    if (!price) return 0;
-    const cached = Math.min(usage.cached_prompt_tokens ?? 0, usage.prompt_tokens);
-    return (usage.prompt_tokens - cached) * price.input_cost_per_token
-      + cached * (price.cache_read_input_token_cost ?? price.input_cost_per_token)
-      + usage.completion_tokens * price.output_cost_per_token;
-  };
+  const costAt = (price: Price, usage: Usage): number =>
+    tokensCost(price, usage.prompt_tokens, usage.cached_prompt_tokens ?? 0, usage.completion_tokens);
 
   const settle = (pending: Pending, served: { provider: string; model: string }, usage: Usage | undefined, succeeded: boolean) => {
     if (pending.settled) return;
@@ -114,17 +116,16 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
     const billed = usage ?? meteredUsage(pending);
     // The price looked up at admission serves unless a fallback answered.
     const sameTarget = served.provider === pending.provider && served.model === pending.model;
-    const charge = {
-      requests: succeeded || billed ? 1 : 0,
-      tokens: billed?.total_tokens ?? 0,
-      cost: billed ? (sameTarget ? costAt(pending.price, billed) : costOf(served.provider, served.model, billed)) : 0,
-    };
+    const requests = succeeded || billed ? 1 : 0;
+    const tokens = billed?.total_tokens ?? 0;
+    const cost = billed ? (sameTarget ? costAt(pending.price, billed) : costOf(served.provider, served.model, billed)) : 0;
     try {
       // Served under the plan it was admitted with (no fallback to another config, no admin edit
       // meanwhile): every counter to charge is one the reservation holds.
       if (plans.get(pending.vk, served.provider).plan === pending.plan) {
-        settlePlanned(counters, pending.reservation, pending.plan, charge, clock.now());
+        settlePlanned(counters, pending.reservation, pending.plan, requests, tokens, cost, clock.now());
       } else {
+        const charge = { requests, tokens, cost };
         const pc = providerConfigFor(pending.vk, served.provider, allowList) ?? undefined;
         const scopes = scopeChain(state, pending.vk, pc);
         reconcile(counters, pending.reservation, { scopes, windows, charge, now: clock.now() });
@@ -183,14 +184,14 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
       const promptEstimate = estimatePromptTokens(request.body);
       const completion = request.requestType === 'embedding' ? 0
         : requestedCompletionTokens(request.body) ?? config.default_completion_tokens_estimate;
-      const estimateUsage = { prompt_tokens: promptEstimate, completion_tokens: completion, total_tokens: promptEstimate + completion };
       const price = pricing.price(provider, model);
-      const estimate = { tokens: estimateUsage.total_tokens, cost: costAt(price, estimateUsage) };
       let reservation: Reservation | undefined;
       try {
-        const out = admitPlanned(counters, plan, { windows, estimate, now: clock.now() });
-        if ('error' in out) return { error: out.error };
-        reservation = out.reservation;
+        const out = admitPlanned(counters, plan, windows, promptEstimate + completion,
+          tokensCost(price, promptEstimate, 0, completion), clock.now());
+        // A reservation (it has holds, whatever else a counters implementation puts on it) or a refusal.
+        if (!('holds' in out)) return { error: out.error };
+        reservation = out;
       } catch (error) {
         logger.error({ err: error, vk: vk.id, policy: config.counter_failure_policy }, 'governance: usage counters failed');
         if (config.counter_failure_policy === 'fail_closed') return { error: governanceErrors.unavailable() };
