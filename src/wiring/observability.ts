@@ -54,8 +54,14 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
   ]);
   const database = openDatabase(spec, { logger: w.logger });
   const store = await openLogsStore(database, { retentionDays: () => w.holder.current().client.log_retention_days, logger: w.logger });
+  // `logs_store.writer`, validated by the config loader; absent fields keep the writer's defaults.
+  const writer = w.loaded.config.logs_store?.writer ?? {};
   const logging = createLoggingPlugin({
     store, logger: w.logger, contentLoggingDisabled: () => w.holder.current().client.disable_content_logging,
+    ...(writer.max_batch_size !== undefined ? { maxBatch: writer.max_batch_size } : {}),
+    ...(writer.batch_interval !== undefined ? { flushIntervalMs: writer.batch_interval } : {}),
+    ...(writer.max_batch_bytes !== undefined ? { maxBatchBytes: writer.max_batch_bytes } : {}),
+    ...(writer.write_queue_capacity !== undefined ? { capacity: writer.write_queue_capacity } : {}),
   });
   const maintenance = setInterval(() => {
     store.maintain().catch((error: unknown) => w.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'log maintenance failed'));
