@@ -153,10 +153,20 @@ export class PlanCache {
     return plan;
   }
 
+  /** `vk.expires_at` in epoch ms (NaN when unparseable), parsed once per distinct value. */
+  expiresAt(vk: VirtualKey, text: string): number {
+    const entry = this.entry(vk);
+    if (entry.expiresText !== text) {
+      entry.expiresText = text;
+      entry.expiresAt = Date.parse(text);
+    }
+    return entry.expiresAt;
+  }
+
   private entry(vk: VirtualKey): PlanEntry {
     let entry = this.byKey.get(vk);
     if (!entry || entry.version !== this.state.version) {
-      entry = { version: this.state.version, byProvider: new Map(), byConfig: new Map() };
+      entry = { version: this.state.version, byProvider: new Map(), byConfig: new Map(), expiresText: undefined, expiresAt: Number.NaN };
       this.byKey.set(vk, entry);
     }
     return entry;
@@ -167,4 +177,6 @@ interface PlanEntry {
   version: number;
   byProvider: Map<string, ProviderPlan>;
   byConfig: Map<ProviderConfig, LimitPlan>;
+  expiresText: string | undefined;
+  expiresAt: number;
 }

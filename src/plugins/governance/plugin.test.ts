@@ -199,3 +199,14 @@ test('bare model: a provider config whose own limits are used up is skipped', as
   assert.equal(await s.gp.preHook!(second.request, second.ctx), undefined);
   assert.deepEqual(second.request.target, { provider: 'openai', model: 'm' });
 });
+
+test('expiry: a key is refused from its expires_at on, and a changed expires_at applies at once', async () => {
+  // The test clock starts at 2026-01-01T00:00:00Z.
+  const s = setup({ virtual_keys: [vkWith({ expires_at: '2026-01-01T00:01:00Z' })] });
+  assert.equal(await run(s.gp), 'ok');
+  s.advance(60_000);
+  const err = await run(s.gp) as GatewayError;
+  assert.equal([err.status, err.type, err.message].join(' '), '403 virtual_key_blocked virtual key is expired');
+  s.state.virtualKeys.get('vk1')!.expires_at = '2026-01-02T00:00:00Z';
+  assert.equal(await run(s.gp), 'ok');
+});

@@ -161,7 +161,7 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
       const vk = state.findByValue(value);
       if (!vk) return { error: governanceErrors.notFound() };
       if (!vk.is_active) return { error: governanceErrors.blocked('inactive') };
-      if (vk.expires_at && Date.parse(vk.expires_at) <= clock.now()) return { error: governanceErrors.blocked('expired') };
+      if (vk.expires_at && plans.expiresAt(vk, vk.expires_at) <= clock.now()) return { error: governanceErrors.blocked('expired') };
 
       if (!request.target.provider) {
         const route = routeBareModel(vk, request.target.model, { ...allowList, random: deps.random, hasRoom: hasRoom(vk) });
