@@ -15,6 +15,7 @@ import type { Logger } from '../core/index.js';
 import { silentLogger } from '../core/index.js';
 import type { DatabaseKind, PostgresStoreConfig, SqliteStoreConfig, StoreSpec } from './store-block.js';
 
+// Store-block parsing lives in store-block.ts (no driver); re-exported for callers that open a database anyway.
 export {
   parseStoreBlock, StoreConfigError,
   type DatabaseKind, type PostgresStoreConfig, type SqliteStoreConfig, type StoreBlockOptions, type StoreSpec,
