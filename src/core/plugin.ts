@@ -23,6 +23,11 @@ export interface Plugin {
     PostHookInput | Promise<PostHookInput>;
   /** Receives lifecycle events off the request path. Must not throw, must not block. */
   observe?(event: GatewayEvent): void;
+  /**
+   * The event types `observe` wants (all when absent). The engine builds an event only when some
+   * observer wants its type: a per-chunk event nobody reads is never allocated.
+   */
+  readonly observes?: readonly GatewayEvent['type'][];
   close?(): Promise<void>;
 }
 
@@ -37,8 +42,8 @@ export interface RequestSummary {
   status: 'success' | 'error';
   error: GatewayError | undefined;
   usage: Usage | undefined;
-  /** Cost in USD when a pricing source knew the model. */
-  cost: number | undefined;
+  /** Cost in USD when a pricing source knew the model (computed on first read). */
+  readonly cost: number | undefined;
   /** End-to-end latency inside the gateway, ms. */
   latencyMs: number;
   /** Time to first streamed chunk, ms (streams only). */
@@ -47,8 +52,11 @@ export interface RequestSummary {
   retries: number;
   request: InferenceRequest;
   ctx: RequestContext;
-  /** The final response body (non-stream) or the accumulated text (stream), for content logging. */
-  output: unknown;
+  /**
+   * The final response body (non-stream) or the accumulated text (stream), for content logging.
+   * Computed on first read: reading a forwarded response's body parses it.
+   */
+  readonly output: unknown;
 }
 
 export type GatewayEvent =

@@ -1,21 +1,35 @@
 // Delivers GatewayEvents to observing plugins synchronously and without awaiting: an observer's
 // `observe` must only enqueue its work (batched writers do the I/O later). A throwing observer is
-// logged and never affects the request. Callers check `active` before building an event, so a
-// gateway without observers allocates nothing for them.
+// logged and never affects the request. Observers subscribe per event type (`Plugin.observes`),
+// and callers check `wants(type)` before building an event, so an event nobody reads — a
+// per-chunk event when only request ends are observed — is never allocated.
 import type { GatewayEvent, Plugin } from '../plugin.js';
 import type { Logger } from '../ports.js';
 
+type EventType = GatewayEvent['type'];
+const EVENT_TYPES: readonly EventType[] = ['request.start', 'upstream.attempt', 'stream.chunk', 'request.end'];
+
 export class EventBus {
-  private readonly observers: Plugin[];
+  private readonly byType = new Map<EventType, Plugin[]>();
+  /** Whether any observer is subscribed at all. */
   readonly active: boolean;
 
   constructor(plugins: readonly Plugin[], private readonly logger: Logger) {
-    this.observers = plugins.filter((p) => typeof p.observe === 'function');
-    this.active = this.observers.length > 0;
+    for (const type of EVENT_TYPES) {
+      const observers = plugins.filter((p) => typeof p.observe === 'function' && (p.observes === undefined || p.observes.includes(type)));
+      if (observers.length > 0) this.byType.set(type, observers);
+    }
+    this.active = this.byType.size > 0;
+  }
+
+  wants(type: EventType): boolean {
+    return this.byType.has(type);
   }
 
   emit(event: GatewayEvent): void {
-    for (const observer of this.observers) {
+    const observers = this.byType.get(event.type);
+    if (!observers) return;
+    for (const observer of observers) {
       try {
         observer.observe!(event);
       } catch (error) {

@@ -91,7 +91,7 @@ async function attempts(deps: EngineDeps, call: TargetCall, queue: ProviderQueue
           ? await deps.client.send(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs })
           : await deps.client.sendBuffered(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs });
         const latency = deps.clock.monotonic() - started;
-        if (deps.events.active) {
+        if (deps.events.wants('upstream.attempt')) {
           deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
             keyName: key.name, status: res.status, latencyMs: latency, retry });
         }
@@ -116,7 +116,7 @@ async function attempts(deps: EngineDeps, call: TargetCall, queue: ProviderQueue
         if (isGatewayError(error)) throw error;
         const failure = classifyTransportError(error, ctx.cancellation);
         if (failure.kind === 'aborted') throw cancelledError(where);
-        if (deps.events.active) {
+        if (deps.events.wants('upstream.attempt')) {
           deps.events.emit({ type: 'upstream.attempt', ctx, provider: where.provider, model: where.model,
             keyName: key.name, status: failure.kind, latencyMs: deps.clock.monotonic() - started, retry });
         }

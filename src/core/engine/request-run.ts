@@ -2,6 +2,7 @@
 // or the caller going away): timing, retries, and the single `request.end` event observers get.
 import type { GatewayError } from '../errors.js';
 import type { RequestSummary } from '../plugin.js';
+import type { CostFunction } from '../ports.js';
 import type { InferenceRequest, RequestContext, ServedBy, Usage } from '../types.js';
 import type { EngineDeps } from './deps.js';
 import type { RunStats } from './execute.js';
@@ -26,7 +27,11 @@ export class RequestRun {
   constructor(private readonly deps: EngineDeps, readonly request: InferenceRequest, readonly ctx: RequestContext,
     private readonly onEnd: () => void) {
     this.startedAt = deps.clock.monotonic();
-    if (deps.events.active) deps.events.emit({ type: 'request.start', request, ctx });
+    if (deps.events.wants('request.start')) deps.events.emit({ type: 'request.start', request, ctx });
+  }
+
+  get price(): CostFunction | undefined {
+    return this.deps.cost;
   }
 
   elapsed(): number {
@@ -37,36 +42,69 @@ export class RequestRun {
     if (this.ended) return;
     this.ended = true;
     this.onEnd();
-    if (!this.deps.events.active) return;
-    const { request, ctx } = this;
-    const summary: RequestSummary = {
-      requestId: ctx.requestId,
-      requestType: request.requestType,
-      stream: request.stream,
-      requestedModel: `${request.target.provider}/${request.target.model}`,
-      servedBy: result.servedBy,
-      status: result.error ? 'error' : 'success',
-      error: result.error,
-      usage: result.usage,
-      cost: result.usage && result.servedBy && this.deps.cost
-        ? this.deps.cost(result.servedBy.provider, result.servedBy.model, result.usage) : undefined,
-      latencyMs: this.elapsed(),
-      firstTokenMs: result.firstTokenMs,
-      retries: this.stats.retries,
-      request,
-      ctx,
-      output: result.output,
-    };
-    const lazy = result.lazyOutput;
-    if (lazy) {
-      let cached: unknown;
-      let done = false;
-      Object.defineProperty(summary, 'output', {
-        enumerable: true,
-        get: () => { if (!done) { cached = lazy(); done = true; } return cached; },
-        set: (v: unknown) => { cached = v; done = true; },
-      });
+    if (!this.deps.events.wants('request.end')) return;
+    this.deps.events.emit({ type: 'request.end', summary: new Summary(this, result, this.elapsed()) });
+  }
+}
+
+/**
+ * A RequestSummary whose `cost` and `output` are computed on first read (pricing, parsing a
+ * forwarded body), as a class: prototype getters cost nothing per request, where accessors
+ * defined on each object cost about a microsecond.
+ */
+class Summary implements RequestSummary {
+  readonly requestId: string;
+  readonly requestType: RequestSummary['requestType'];
+  readonly stream: boolean;
+  readonly requestedModel: string;
+  readonly servedBy: ServedBy | undefined;
+  readonly status: 'success' | 'error';
+  readonly error: GatewayError | undefined;
+  readonly usage: Usage | undefined;
+  readonly latencyMs: number;
+  readonly firstTokenMs: number | undefined;
+  readonly retries: number;
+  readonly request: InferenceRequest;
+  readonly ctx: RequestContext;
+  private readonly price: CostFunction | undefined;
+  private readonly computeOutput: (() => unknown) | undefined;
+  private resolved = false;
+  private outputValue: unknown;
+  private costValue: number | undefined | null = null;
+
+  constructor(run: RequestRun, result: RunEnd, latencyMs: number) {
+    const { request, ctx } = run;
+    this.requestId = ctx.requestId;
+    this.requestType = request.requestType;
+    this.stream = request.stream;
+    this.requestedModel = `${request.target.provider}/${request.target.model}`;
+    this.servedBy = result.servedBy;
+    this.status = result.error ? 'error' : 'success';
+    this.error = result.error;
+    this.usage = result.usage;
+    this.latencyMs = latencyMs;
+    this.firstTokenMs = result.firstTokenMs;
+    this.retries = run.stats.retries;
+    this.request = request;
+    this.ctx = ctx;
+    this.price = run.price;
+    this.computeOutput = result.lazyOutput;
+    this.outputValue = result.output;
+  }
+
+  get cost(): number | undefined {
+    if (this.costValue === null) {
+      const { usage, servedBy, price } = this;
+      this.costValue = usage && servedBy && price ? price(servedBy.provider, servedBy.model, usage) : undefined;
     }
-    this.deps.events.emit({ type: 'request.end', summary });
+    return this.costValue;
+  }
+
+  get output(): unknown {
+    if (!this.resolved) {
+      this.resolved = true;
+      if (this.computeOutput) this.outputValue = this.computeOutput();
+    }
+    return this.outputValue;
   }
 }

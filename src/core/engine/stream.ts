@@ -52,8 +52,9 @@ async function* generateEvents(deps: EngineDeps, source: StreamSource): AsyncGen
   const mapper = adapter.streamMapper(requestType);
   const decoder = new SseDecoder();
   const clock = deps.clock;
-  const observing = deps.events.active;
-  const kept: string[] | undefined = observing ? [] : undefined;
+  const chunkEvents = deps.events.wants('stream.chunk');
+  // The chunks are kept only for request-end observers, who may read the stream's text.
+  const kept: string[] | undefined = deps.events.wants('request.end') ? [] : undefined;
   // The adapter always asks the upstream for usage (billing, logs); the caller sees that extra
   // usage-only chunk only if it asked for it itself.
   const streamOptions = run.request.body.stream_options as { include_usage?: unknown } | undefined;
@@ -71,10 +72,8 @@ async function* generateEvents(deps: EngineDeps, source: StreamSource): AsyncGen
     if (mapped.usage) usage = mapped.usage;
     // Bifrost: per-chunk latency, except the final (usage-carrying) chunk reports the total.
     const latency = mapped.usage ? now - run.startedAt : now - previous;
-    if (observing) {
-      deps.events.emit({ type: 'stream.chunk', ctx: run.ctx, index, sinceStartMs: now - run.startedAt, sincePreviousMs: now - previous });
-      kept!.push(mapped.data);
-    }
+    if (chunkEvents) deps.events.emit({ type: 'stream.chunk', ctx: run.ctx, index, sinceStartMs: now - run.startedAt, sincePreviousMs: now - previous });
+    kept?.push(mapped.data);
     previous = now;
     return new ForwardedEvent(mapped.event, spliceChunkExtraFields(mapped.data, prefix, index++, latency));
   };

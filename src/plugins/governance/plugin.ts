@@ -137,6 +137,8 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
 
   return {
     name: GOVERNANCE_PLUGIN,
+    // Only the end settles anything; other events would be built for nothing.
+    observes: ['request.end'],
     windows,
     allowList,
 

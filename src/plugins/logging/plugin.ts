@@ -94,6 +94,7 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
 
   return {
     name: LOGGING_PLUGIN_NAME,
+    observes: ['request.start', 'request.end'],
     observe,
     subscribe(listener) {
       listeners.add(listener);
