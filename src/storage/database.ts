@@ -98,9 +98,13 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
         oid === INT8_OID ? (value: string) => Number(value) : types.getTypeParser(oid, format ?? 'text')) as typeof types.getTypeParser,
     },
   });
-  // An idle client losing its server (restart, network) must not crash the process; the next
-  // query gets a fresh connection or a clear error.
+  // A client losing its server (restart, network) must not crash the process; the next query gets
+  // a fresh connection or a clear error. The pool only listens on idle clients: one checked out
+  // between two statements would emit an unhandled 'error', so every client gets a listener too.
   pool.on('error', (error) => logger.warn({ err: error.message, store: where }, 'postgres connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error.message, store: where }, 'postgres connection lost while in use'));
+  });
   const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
   return makeHandle('postgres', db, where);
 }
