@@ -8,18 +8,14 @@
 import { ZodError } from 'zod';
 import { ConfigError, type BifrostConfig, type ConfigIssue } from '../config/index.js';
 import type { Logger, Plugin } from '../core/index.js';
-import { governancePluginConfigSchema } from '../plugins/governance/config-schema.js';
+import { governancePluginConfigSchema, GOVERNANCE_PLUGIN } from '../plugins/governance/config-schema.js';
+// The logging plugin's modules load nothing heavy (its store is wired separately).
+import { LOGGING_PLUGIN_NAME } from '../plugins/logging/plugin.js';
 import { createMockerPlugin, MOCKER_PLUGIN_NAME } from '../plugins/mocker/index.js';
-import { telemetryConfigSchema } from '../plugins/telemetry/config.js';
+import { telemetryConfigSchema, TELEMETRY_PLUGIN_NAME } from '../plugins/telemetry/config.js';
 import { pendingPlugin } from './context.js';
 
-/**
- * The config.json names of the plugins built by a wiring step. Each equals the plugin's exported
- * constant (plugins.test.ts checks); restated so that matching a name loads none of the plugin.
- */
-export const GOVERNANCE_PLUGIN = 'governance';
-export const TELEMETRY_PLUGIN_NAME = 'telemetry';
-export const LOGGING_PLUGIN_NAME = 'logging';
+export { GOVERNANCE_PLUGIN, LOGGING_PLUGIN_NAME, TELEMETRY_PLUGIN_NAME };
 
 export type PluginFactory = (config: unknown) => Plugin;
 

@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { parseDuration } from './windows/duration.js';
 
+/** The plugin's name in config.json `plugins` (here, so the wiring can match it without loading the plugin). */
+export const GOVERNANCE_PLUGIN = 'governance';
+
 const durationText = (allowQuarter: boolean) => z.string().superRefine((value, ctx) => {
   const parsed = parseDuration(value, { allowQuarter });
   if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });

@@ -9,7 +9,7 @@ import type {
 import { ALLOWED_KEY_IDS } from '../../core/index.js';
 import { allowedKeyIds, modelAllowedBy, PatternCache, providerConfigFor, virtualKeyFromHeaders, type AllowListOptions } from './access.js';
 import { admitPlanned, reconcile, settlePlanned } from './admission.js';
-import type { GovernancePluginConfig } from './config-schema.js';
+import { GOVERNANCE_PLUGIN, type GovernancePluginConfig } from './config-schema.js';
 import { governanceErrors } from './errors.js';
 import { estimatePromptTokens, parseUsage, requestedCompletionTokens } from './estimate.js';
 import { PlanCache, scopeChain, WindowCache, type LimitPlan } from './limits.js';
@@ -17,7 +17,7 @@ import { routeBareModel } from './routing.js';
 import type { GovernanceState, VirtualKey } from './state.js';
 import { meterStream, StreamMeter } from './stream-meter.js';
 
-export const GOVERNANCE_PLUGIN = 'governance';
+export { GOVERNANCE_PLUGIN };
 
 /** Per-token prices; satisfied by src/pricing's PriceBook. */
 export interface ModelPricing {

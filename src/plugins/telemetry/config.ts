@@ -3,6 +3,9 @@
 // in by the composition root; env references are already resolved by src/config.
 import { z } from 'zod';
 
+/** The plugin's name in config.json `plugins` (here, so the wiring can match it without loading prom-client). */
+export const TELEMETRY_PLUGIN_NAME = 'telemetry';
+
 export const pushGatewaySchema = z.object({
   enabled: z.boolean().default(false),
   push_gateway_url: z.string().default(''),

@@ -6,13 +6,13 @@
 import { hostname } from 'node:os';
 import type { GatewayEvent, Logger, Plugin, RequestSummary } from '../../core/index.js';
 import { silentLogger } from '../../core/index.js';
-import type { PushGatewayConfig } from './config.js';
+import { TELEMETRY_PLUGIN_NAME, type PushGatewayConfig } from './config.js';
 import { BIFROST_LABELS, customLabels, customLabelList, governanceLabels, methodLabel, type BifrostLabel } from './labels.js';
 import { seriesKey, seriesResets, type Family, type Series } from './series.js';
 import { createMetrics, type TelemetryMetrics } from './metrics.js';
 import { startPushGateway, type PushGatewayClient } from './push-gateway.js';
 
-export const TELEMETRY_PLUGIN_NAME = 'telemetry';
+export { TELEMETRY_PLUGIN_NAME };
 
 /** Requests tracked between start and end; beyond this the oldest state is forgotten. */
 const MAX_TRACKED = 100_000;
