@@ -53,6 +53,14 @@ export interface RequestContext {
  */
 export const ALLOWED_KEY_IDS = 'core.allowed_key_ids';
 
+/**
+ * `RequestContext.values` slot for Bifrost's `cache_debug` facts ({ cache_hit, hit_type, ... }):
+ * a caching plugin that answers from its cache records them here as well as in the response's
+ * `extra_fields`, so observers (telemetry's `bifrost_cache_hits_total`) learn of the hit without
+ * reading, and so parsing, every response body.
+ */
+export const CACHE_DEBUG = 'core.cache_debug';
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;

@@ -53,6 +53,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   let dropped = 0;
   let failedWrites = 0;
   let healthy = true;
+  let soon: NodeJS.Immediate | undefined;
   let backoff = 0;
   let writing: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -153,11 +154,16 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       // A final row whose create was dropped still arrives whole: it is no longer lost.
       if (droppedIds.delete(id)) dropped -= 1;
       buffer.set(id, row);
-      if (healthy && buffer.size >= maxBatch && !writing) {
-        // A full batch is waiting: write now rather than at the next tick.
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        void drain().finally(loop);
+      if (healthy && buffer.size >= maxBatch && !writing && !soon) {
+        // A full batch is waiting: write it right after the current work, not inside the caller's
+        // call (building a batch of rows there would stall the request that happened to fill it,
+        // and read its response body before the transport has sent it).
+        soon = setImmediate(() => {
+          soon = undefined;
+          if (timer) clearTimeout(timer);
+          timer = undefined;
+          void drain().finally(loop);
+        });
       }
     },
     stats() {
@@ -176,6 +182,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
     async close(timeoutMs = 10_000) {
       const done = await this.flush(timeoutMs);
       closed = true;
+      if (soon) clearImmediate(soon);
       if (timer) clearTimeout(timer);
       timer = undefined;
       if (!done) {

@@ -5,7 +5,7 @@
 // request start to request end.
 import { hostname } from 'node:os';
 import type { GatewayEvent, Logger, Plugin, RequestSummary } from '../../core/index.js';
-import { silentLogger } from '../../core/index.js';
+import { CACHE_DEBUG, silentLogger } from '../../core/index.js';
 import { TELEMETRY_PLUGIN_NAME, type PushGatewayConfig } from './config.js';
 import { BIFROST_LABELS, customLabels, customLabelList, governanceLabels, methodLabel, type BifrostLabel } from './labels.js';
 import { seriesKey, seriesResets, type Family, type Series } from './series.js';
@@ -237,28 +237,13 @@ function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, set: 
     m.outputTokensTotal.inc(set.series(m.outputTokensTotal), summary.usage.completion_tokens);
   }
   if (summary.cost !== undefined && summary.cost > 0) m.costTotal.inc(set.series(m.costTotal), summary.cost);
-  const cacheType = cacheHitType(eagerOutput(summary));
+  const cacheType = cacheHitType(summary.ctx.values.get(CACHE_DEBUG));
   if (cacheType !== undefined) m.cacheHitsTotal.inc(set.seriesWith(m.cacheHitsTotal, cacheType));
   const overheadMs = overheadOf(summary);
   if (overheadMs !== undefined) m.overheadLatency.observe(set.series(m.overheadLatency), overheadMs * 1000);
 }
-/**
- * The output to look for cache facts in. A stream's output may be computed on first read (its
- * text rebuilt from every chunk) and is then plain text, which carries no `cache_debug`: reading
- * it here would only make every stream pay for that rebuild when no content logging asks for it.
- */
-function eagerOutput(summary: RequestSummary): unknown {
-  if (!summary.stream) return summary.output;
-  const slot = Object.getOwnPropertyDescriptor(summary, 'output');
-  return slot && 'value' in slot ? slot.value : undefined;
-}
-
-/** Bifrost reports cache hits in `extra_fields.cache_debug` of the response. */
-function cacheHitType(output: unknown): string | undefined {
-  if (!output || typeof output !== 'object') return undefined;
-  const extra = (output as Record<string, unknown>).extra_fields;
-  if (!extra || typeof extra !== 'object') return undefined;
-  const debug = (extra as Record<string, unknown>).cache_debug;
+/** Bifrost's `cache_debug` facts, as a caching plugin records them in the request context. */
+function cacheHitType(debug: unknown): string | undefined {
   if (!debug || typeof debug !== 'object') return undefined;
   const record = debug as Record<string, unknown>;
   if (record.cache_hit !== true) return undefined;
