@@ -51,8 +51,15 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
   const started = new Map<string, PendingRow>();
   const listeners = new Set<(event: LiveLogEvent) => void>();
 
+  // Live events go out right after the current work: the row is built then, once the transport has
+  // written the response (building it inside `observe` would read the body before it is sent).
+  // Immediates run in order, so a request's `create` still precedes its `update`.
   const publish = (operation: LiveLogEvent['operation'], row: PendingRow): void => {
-    const entry = row.entry();
+    setImmediate(publishNow, operation, row);
+  };
+  const publishNow = (operation: LiveLogEvent['operation'], row: PendingRow): void => {
+    if (listeners.size === 0) return;
+    const entry = operation === 'create' ? row.startEntry() : row.entry();
     for (const listener of listeners) {
       try {
         listener({ operation, entry });

@@ -40,7 +40,8 @@ export class PendingRow implements RowSource {
     return (this.final ??= endEntry(this.summary, this.startEntry()));
   }
 
-  private startEntry(): LogEntry {
+  /** The `processing` row, as it was before the request ended. */
+  startEntry(): LogEntry {
     return (this.start ??= startEntry(this.request, this.ctx, { now: this.timestamp, content: this.content, gov: this.gov }));
   }
 }

@@ -80,7 +80,9 @@ test('observe leaves the response body unread unless a live subscriber is listen
   const updates: string[] = [];
   const unsubscribe = plugin.subscribe((e) => { if (e.operation === 'update') updates.push(e.entry.output_message ?? ''); });
   const watched = run('watched');
-  assert.equal(watched.reads(), 1, 'a subscriber gets the finished row at once');
+  assert.equal(watched.reads(), 0, 'not even for a subscriber inside observe: the transport has not sent it yet');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(watched.reads(), 1, 'a subscriber gets the finished row right after the current work');
   assert.deepEqual(updates, ['{"role":"assistant","content":"hello"}']);
   unsubscribe();
   assert.ok(await plugin.flush());

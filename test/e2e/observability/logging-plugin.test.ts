@@ -31,6 +31,7 @@ test('a request yields a create then an update event and one finished row', asyn
   const request = chatRequest('what is six times seven?');
   plugin.observe!({ type: 'request.start', request, ctx });
   plugin.observe!({ type: 'request.end', summary: finished(request, ctx) });
+  await new Promise((resolve) => setImmediate(resolve)); // live events go out after the current work
   assert.deepEqual(events.map((e) => [e.operation, e.entry.status]), [['create', 'processing'], ['update', 'success']]);
   assert.ok(await plugin.flush());
   const { logs } = await store.search(q);

@@ -45,18 +45,30 @@ export function registerLiveLogs(app: FastifyInstance, options: LiveLogsOptions)
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
       ws.on('error', (error) => logger.debug({ err: error.message }, 'live logs client error'));
+      ws.on('close', () => {
+        if (wss.clients.size === 0) stopListening();
+      });
+      listen();
       wss.emit('connection', ws, request);
     });
   };
   app.server.on('upgrade', onUpgrade);
 
-  const unsubscribe = options.source.subscribe((event) => {
-    if (wss.clients.size === 0) return;
-    const message = JSON.stringify({ type: 'log', operation: event.operation, payload: toApiLog(event.entry) });
-    for (const client of wss.clients) {
-      if (client.readyState === client.OPEN && client.bufferedAmount < MAX_BUFFERED) client.send(message);
-    }
-  });
+  // Subscribed only while a client is connected: with a listener, the logging plugin builds every
+  // row as it happens instead of when its batch is written.
+  let unsubscribe: (() => void) | undefined;
+  function listen(): void {
+    unsubscribe ??= options.source.subscribe((event) => {
+      const message = JSON.stringify({ type: 'log', operation: event.operation, payload: toApiLog(event.entry) });
+      for (const client of wss.clients) {
+        if (client.readyState === client.OPEN && client.bufferedAmount < MAX_BUFFERED) client.send(message);
+      }
+    });
+  }
+  function stopListening(): void {
+    unsubscribe?.();
+    unsubscribe = undefined;
+  }
 
   const pinger = setInterval(() => {
     for (const client of wss.clients) {
@@ -76,7 +88,7 @@ export function registerLiveLogs(app: FastifyInstance, options: LiveLogsOptions)
 
   app.addHook('onClose', async () => {
     clearInterval(pinger);
-    unsubscribe();
+    stopListening();
     app.server.off('upgrade', onUpgrade);
     for (const client of wss.clients) client.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => wss.close(() => resolve()));
