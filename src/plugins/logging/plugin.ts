@@ -51,13 +51,16 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
   const started = new Map<string, PendingRow>();
   const listeners = new Set<(event: LiveLogEvent) => void>();
 
-  // Live events go out right after the current work: the row is built then, once the transport has
-  // written the response (building it inside `observe` would read the body before it is sent).
-  // Immediates run in order, so a request's `create` still precedes its `update`.
+  // Rows are built and live events sent right after the current work, once the transport has
+  // written the response (building a row inside `observe` would read the body before it is sent).
+  // A finished row is built then rather than when its batch is written, so the request's objects
+  // are released young instead of waiting in the buffer long enough to be promoted. Immediates
+  // run in order, so a request's `create` still precedes its `update`.
   const publish = (operation: LiveLogEvent['operation'], row: PendingRow): void => {
     setImmediate(publishNow, operation, row);
   };
   const publishNow = (operation: LiveLogEvent['operation'], row: PendingRow): void => {
+    if (operation === 'update') row.entry();
     if (listeners.size === 0) return;
     const entry = operation === 'create' ? row.startEntry() : row.entry();
     for (const listener of listeners) {
@@ -92,7 +95,7 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
         row.end(summary);
         // Still buffered (the usual case): this replaces the row by itself, one write in all.
         writer.enqueue(row);
-        if (listeners.size > 0) publish('update', row);
+        publish('update', row);
       }
     } catch (error) {
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'request logging failed');

@@ -1,10 +1,10 @@
 // One request's log row between the engine's events and the store, kept as the facts it is made
-// of rather than as built columns. Serializing the content (input messages, output, their text
-// for search) is the bulk of a row's cost; doing it when the writer takes the row for a batch
-// rather than inside `observe` means a row whose start and end meet in the writer's buffer is
-// built once, as its final version, and that the response body is read only after the transport
-// has sent it (reading it inside `observe` parses the upstream's bytes and makes the transport
-// serialize the parsed object again instead of writing those bytes as they are).
+// of until it is built. Serializing the content (input messages, output, their text for search)
+// is the bulk of a row's cost; doing it after `observe` returns (right after the request, or when
+// the writer takes a still-running request's row for a batch) means a row whose start and end
+// meet in the writer's buffer is built once, as its final version, and that the response body is
+// read only after the transport has sent it (reading it inside `observe` parses the upstream's
+// bytes and makes the transport serialize the parsed object again instead of writing them as is).
 import type { InferenceRequest, RequestContext, RequestSummary } from '../../core/index.js';
 import { endEntry, startEntry, type Governance } from './entry.js';
 import type { LogEntry } from './types.js';
@@ -20,15 +20,21 @@ export class PendingRow implements RowSource {
   private start: LogEntry | undefined;
   private final: LogEntry | undefined;
   private summary: RequestSummary | undefined;
+  // Dropped once the final row is built: a row waiting for its batch (and its retry, should the
+  // write fail) then holds only its strings, not the request's object graph, which would otherwise
+  // survive young-generation collections and be promoted for nothing.
+  private source: { request: InferenceRequest; ctx: RequestContext } | undefined;
 
   constructor(
     readonly id: string,
     private readonly timestamp: number,
-    private readonly request: InferenceRequest,
-    private readonly ctx: RequestContext,
+    request: InferenceRequest,
+    ctx: RequestContext,
     private readonly content: boolean,
     private readonly gov: Governance,
-  ) {}
+  ) {
+    this.source = { request, ctx };
+  }
 
   /** The request is over: later builds give the finished row. */
   end(summary: RequestSummary): void {
@@ -36,12 +42,20 @@ export class PendingRow implements RowSource {
   }
 
   entry(): LogEntry {
+    if (this.final) return this.final;
     if (this.summary === undefined) return this.startEntry();
-    return (this.final ??= endEntry(this.summary, this.startEntry()));
+    this.final = endEntry(this.summary, this.startEntry());
+    this.summary = undefined;
+    this.source = undefined;
+    return this.final;
   }
 
   /** The `processing` row, as it was before the request ended. */
   startEntry(): LogEntry {
-    return (this.start ??= startEntry(this.request, this.ctx, { now: this.timestamp, content: this.content, gov: this.gov }));
+    if (!this.start) {
+      const { request, ctx } = this.source!;
+      this.start = startEntry(request, ctx, { now: this.timestamp, content: this.content, gov: this.gov });
+    }
+    return this.start;
   }
 }

@@ -57,7 +57,7 @@ test('buffered rows are built when written, once, as their latest version; an un
   await writer.close();
 });
 
-test('observe leaves the response body unread unless a live subscriber is listening', async () => {
+test('observe never reads the response body itself; it is read once, right after, for the row and any subscriber', async () => {
   const store = recordingStore();
   const plugin = createLoggingPlugin({ store, flushIntervalMs: 60_000 });
   const run = (id: string): { reads: () => number } => {
@@ -76,17 +76,19 @@ test('observe leaves the response body unread unless a live subscriber is listen
     return { reads: () => reads };
   };
   const quiet = run('quiet');
-  assert.equal(quiet.reads(), 0, 'no subscriber: the body is read when the row is written');
+  assert.equal(quiet.reads(), 0, 'not inside observe: the transport has not sent it yet');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(quiet.reads(), 1, 'the finished row is built right after the current work');
   const updates: string[] = [];
   const unsubscribe = plugin.subscribe((e) => { if (e.operation === 'update') updates.push(e.entry.output_message ?? ''); });
   const watched = run('watched');
-  assert.equal(watched.reads(), 0, 'not even for a subscriber inside observe: the transport has not sent it yet');
+  assert.equal(watched.reads(), 0, 'not even for a subscriber inside observe');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(watched.reads(), 1, 'a subscriber gets the finished row right after the current work');
   assert.deepEqual(updates, ['{"role":"assistant","content":"hello"}']);
   unsubscribe();
   assert.ok(await plugin.flush());
-  assert.equal(quiet.reads(), 1);
+  assert.equal(quiet.reads(), 1, 'the row built early is the one written');
   assert.equal(watched.reads(), 1, 'the row built for the subscriber is the one written');
   assert.deepEqual(store.batches.flat().map((e) => [e.id, e.status, e.output_message]).sort(),
     [['quiet', 'success', '{"role":"assistant","content":"hello"}'], ['watched', 'success', '{"role":"assistant","content":"hello"}']]);
