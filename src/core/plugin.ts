@@ -57,6 +57,12 @@ export interface RequestSummary {
    * Computed on first read: reading a forwarded response's body parses it.
    */
   readonly output: unknown;
+  /**
+   * A non-streaming response's JSON text as the engine produced it (the upstream's bytes with
+   * `extra_fields`), when it was forwarded without being parsed; lets an observer store it, or
+   * hand it to a worker, without parsing `output`.
+   */
+  readonly outputText?: string | undefined;
 }
 
 export type GatewayEvent =

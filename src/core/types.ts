@@ -31,6 +31,12 @@ export interface InferenceRequest {
   fallbacks: ModelRef[];
   /** The caller's body as parsed once; `model` and `fallbacks` are rewritten by the adapter. */
   body: JsonObject;
+  /**
+   * The caller's JSON text as received (before any interceptor rewrote `model`), when the transport
+   * had it: observers that store the request (request logs) can hand this one flat string to a
+   * worker instead of serializing `body`.
+   */
+  rawBody?: string;
   stream: boolean;
 }
 

@@ -14,6 +14,8 @@ export interface RunEnd {
   firstTokenMs?: number;
   /** The output, or a function computing it on first read (stream text). */
   output: unknown;
+  /** A forwarded response's text (see RequestSummary.outputText). */
+  outputText?: string | undefined;
   lazyOutput?: () => unknown;
 }
 
@@ -66,6 +68,7 @@ class Summary implements RequestSummary {
   readonly retries: number;
   readonly request: InferenceRequest;
   readonly ctx: RequestContext;
+  readonly outputText: string | undefined;
   private readonly price: CostFunction | undefined;
   private readonly computeOutput: (() => unknown) | undefined;
   private resolved = false;
@@ -87,6 +90,7 @@ class Summary implements RequestSummary {
     this.retries = run.stats.retries;
     this.request = request;
     this.ctx = ctx;
+    this.outputText = result.outputText;
     this.price = run.price;
     this.computeOutput = result.lazyOutput;
     this.outputValue = result.output;

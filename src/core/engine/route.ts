@@ -92,7 +92,8 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
       const result = await runPipeline(deps, attempt, ctx, () => provide(deps, run, attempt, snapshot, fallbackIndex));
       if (result.kind === 'response') {
         // Lazy: reading the body of a forwarded response parses it, which only observers may need.
-        run.end({ servedBy: result.servedBy, error: undefined, usage: result.usage, output: undefined, lazyOutput: () => result.body });
+        run.end({ servedBy: result.servedBy, error: undefined, usage: result.usage, output: undefined,
+          outputText: result.raw, lazyOutput: () => result.body });
         return result;
       }
       // The engine's stream (even wrapped by a plugin) ends the run itself; a plugin's own does not.

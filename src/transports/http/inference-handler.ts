@@ -15,7 +15,7 @@ import { corsHeaders } from './cors.js';
 import { writeError } from './error-reply.js';
 import { byteCount, type ExchangeObserver } from './exchange.js';
 import { parseInferenceRequest } from './inference-request.js';
-import { collectBody, parseJsonBuffer } from './json-body.js';
+import { collectBody, parseJsonText } from './json-body.js';
 import { requestIdOf } from './request-id.js';
 import { writeSse } from './sse.js';
 
@@ -147,12 +147,14 @@ async function handle(deps: InferenceHandlerDeps, ctx: RequestContext, raw: Buff
   let primary: ModelRef;
   let result: InferenceResult;
   try {
-    const body = parseJsonBuffer(raw) as JsonObject;
+    const text = raw.toString('utf8');
+    const body = parseJsonText(text) as JsonObject;
     if (typeof body?.model === 'string') scope.model = body.model;
     if (deps.interceptors.length > 0 && body && typeof body === 'object' && !Array.isArray(body)) {
       for (const intercept of deps.interceptors) intercept(body, ctx.headers);
     }
     const inference = parseInferenceRequest(body, opts.requestType);
+    inference.rawBody = text;
     primary = inference.target;
     scope.provider = primary.provider;
     scope.model = primary.model; // bare, as success responses and Bifrost report it

@@ -16,8 +16,11 @@ function tooLarge(limitMb: number): Error {
 }
 
 export function parseJsonBuffer(body: Buffer): unknown {
-  if (body.length === 0) throw httpError(400, 'invalid_request_error', 'request body is empty: expected a JSON object');
-  const text = body.toString('utf8');
+  return parseJsonText(body.toString('utf8'));
+}
+
+export function parseJsonText(text: string): unknown {
+  if (text.length === 0) throw httpError(400, 'invalid_request_error', 'request body is empty: expected a JSON object');
   try {
     return JSON.parse(text);
   } catch (error) {
