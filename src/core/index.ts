@@ -4,6 +4,7 @@ export * from './types.js';
 export * from './cancellation.js';
 export * from './ports.js';
 export * from './plugin.js';
+export * from './http-exchange.js';
 export * from './runtime-config.js';
 export * from './gateway.js';
 export * from './usage-counters.js';

@@ -4,7 +4,7 @@
 // Per-request state (method, custom label values, stream chunk gaps) lives in a bounded map from
 // request start to request end.
 import { hostname } from 'node:os';
-import type { GatewayEvent, Logger, Plugin, RequestSummary } from '../../core/index.js';
+import type { GatewayEvent, HttpExchange, Logger, Plugin, RequestSummary } from '../../core/index.js';
 import { CACHE_DEBUG, silentLogger } from '../../core/index.js';
 import { TELEMETRY_PLUGIN_NAME, type PushGatewayConfig } from './config.js';
 import { BIFROST_LABELS, customLabels, customLabelList, governanceLabels, methodLabel, type BifrostLabel } from './labels.js';
@@ -26,22 +26,9 @@ export interface TelemetryOptions {
   hostname?: string;
 }
 
-/** One HTTP exchange as the transport saw it. */
-export interface HttpSample {
-  method: string;
-  /** Route template (`/v1/chat/completions`), not the raw URL, to bound cardinality. */
-  path: string;
-  status: number;
-  durationSeconds: number;
-  /** Body sizes in bytes; undefined when unknown (streamed). */
-  requestBytes: number | undefined;
-  responseBytes: number | undefined;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-}
-
 export interface TelemetryPlugin extends Plugin {
   readonly metrics: TelemetryMetrics;
-  recordHttp(sample: HttpSample): void;
+  recordHttp(sample: HttpExchange): void;
   /** The Prometheus text exposition of this plugin's registry. */
   exposition(): Promise<{ contentType: string; body: string }>;
   /** The push client when push mode is on. */

@@ -1,18 +1,9 @@
 // What the HTTP server tells observers about each finished exchange (the telemetry plugin's
-// `http_*` metrics): one record per request, from the inference fast path and from Fastify's
-// routes alike, sent after the response is done so an observer never delays it.
+// `http_*` metrics): one HttpExchange (a core type) per request, from the inference fast path and
+// from Fastify's routes alike, sent after the response is done so an observer never delays it.
+import type { HttpExchange } from '../../core/index.js';
 
-export interface HttpExchange {
-  method: string;
-  /** The route template (`/v1/chat/completions`, `/api/logs`), or `unmatched`: bounded cardinality. */
-  path: string;
-  status: number;
-  durationSeconds: number;
-  /** Body sizes in bytes from content-length; undefined when unknown (chunked, streamed). */
-  requestBytes: number | undefined;
-  responseBytes: number | undefined;
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-}
+export type { HttpExchange };
 
 export type ExchangeObserver = (exchange: HttpExchange) => void;
 
