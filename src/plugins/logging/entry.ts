@@ -2,7 +2,11 @@
 // and the finished row when it ends, with content (input messages, output) only when content
 // logging is allowed — not off globally (`client.disable_content_logging`), not off for the
 // caller's virtual key, and not turned off by the request's `x-bf-disable-content-logging` header.
+// Content is carried as text where the request and response texts exist (`rawBody`, `outputText`)
+// and turned into columns by the store when it writes the row (content.ts); otherwise it is
+// derived here.
 import type { InferenceRequest, RequestContext, RequestSummary, RequestType } from '../../core/index.js';
+import { content } from './content.js';
 import type { LogEntry } from './types.js';
 
 const OBJECTS: Record<RequestType, string> = {
@@ -12,9 +16,6 @@ const OBJECTS: Record<RequestType, string> = {
   responses: 'response',
   list_models: 'list',
 };
-
-/** Longest `content_summary` kept; search is over this text. */
-const SUMMARY_LIMIT = 8192;
 
 export interface Governance {
   virtual_key_id: string | null;
@@ -50,8 +51,7 @@ export function contentAllowed(ctx: RequestContext, globallyDisabled: boolean, g
 export function startEntry(request: InferenceRequest, ctx: RequestContext,
   opts: { now: number; content: boolean; gov?: Governance }): LogEntry {
   const gov = opts.gov ?? governanceOf(ctx);
-  const input = opts.content ? inputOf(request) : undefined;
-  return {
+  const row: LogEntry = {
     id: ctx.requestId,
     parent_request_id: gov.parent_request_id,
     timestamp: opts.now,
@@ -69,19 +69,26 @@ export function startEntry(request: InferenceRequest, ctx: RequestContext,
     virtual_key_name: gov.virtual_key_name,
     selected_key_name: null,
     fallback_index: null,
-    input_history: input === undefined ? null : safeJson(input),
+    input_history: null,
     output_message: null,
     error_details: null,
-    content_summary: input === undefined ? null : textOf(input).slice(0, SUMMARY_LIMIT),
+    content_summary: null,
   };
+  if (!opts.content) return row;
+  // The caller's text is carried as is and its columns derived where the row is written.
+  if (typeof request.rawBody === 'string') {
+    row.raw = { request: request.rawBody, ended: false };
+    return row;
+  }
+  const input = content.inputPart(request.body);
+  row.input_history = input.json;
+  row.content_summary = input.text;
+  return row;
 }
 
 export function endEntry(summary: RequestSummary, start: LogEntry): LogEntry {
   const { servedBy, usage, error } = summary;
-  const content = start.input_history !== null;
-  const output = content ? outputOf(summary) : undefined;
-  const outputText = output === undefined ? '' : textOf(output);
-  return {
+  const row: LogEntry = {
     ...start,
     provider: servedBy?.provider ?? start.provider,
     model: servedBy?.model ?? start.model,
@@ -93,53 +100,41 @@ export function endEntry(summary: RequestSummary, start: LogEntry): LogEntry {
     cost: summary.cost ?? null,
     selected_key_name: servedBy?.keyName ?? null,
     fallback_index: servedBy?.fallbackIndex ?? null,
-    output_message: output === undefined ? null : safeJson(output),
-    error_details: error ? safeJson({
+    error_details: error ? content.safeJson({
       status_code: error.status,
       is_bifrost_error: error.isBifrostError,
       error: { type: error.type, message: error.message, code: error.code, param: error.param },
     }) : null,
-    content_summary: content ? `${start.content_summary ?? ''}\n${outputText}`.slice(0, SUMMARY_LIMIT) : null,
   };
-}
-
-function inputOf(request: InferenceRequest): unknown {
-  const body = request.body;
-  return body.messages ?? body.prompt ?? body.input ?? null;
-}
-
-function outputOf(summary: RequestSummary): unknown {
-  const out = summary.output;
-  if (out && typeof out === 'object') {
-    const choices = (out as Record<string, unknown>).choices;
-    if (Array.isArray(choices) && choices.length > 0) {
-      const first = choices[0] as Record<string, unknown>;
-      return first.message ?? first.text ?? first;
-    }
-    const output = (out as Record<string, unknown>).output;
-    if (output !== undefined) return output;
+  const request = start.raw?.request;
+  if (request === undefined && start.input_history === null) return row; // no content for this row
+  // A forwarded response's text is carried as is (reading `output` would parse it here); any
+  // other output (a stream's text, a plugin's response) is derived now, as it is at hand.
+  const response = typeof summary.outputText === 'string' ? summary.outputText : undefined;
+  const output = response === undefined ? content.outputPart(summary.output) : undefined;
+  if (request === undefined && output !== undefined) {
+    // Both sides were derived here: the row is complete.
+    row.output_message = output.json;
+    row.content_summary = `${start.content_summary ?? ''}\n${output.text}`.slice(0, content.summaryLimit);
+    return row;
   }
-  return out ?? null;
+  row.raw = {
+    ended: true,
+    ...(request !== undefined ? { request } : { input: { json: start.input_history, text: start.content_summary ?? '' } }),
+    ...(response !== undefined ? { response } : { output: output! }),
+  };
+  row.input_history = null;
+  row.content_summary = null;
+  return row;
+}
+
+/** The row with its content columns derived from the text it carries (itself if it carries none). */
+export function resolveContent(entry: LogEntry): LogEntry {
+  const { raw } = entry;
+  if (raw === undefined) return entry;
+  const { raw: _carried, ...rest } = entry;
+  return { ...rest, ...content.columns(raw) };
 }
 
 /** The human text inside messages/outputs: string leaves named content/text, or plain strings. */
-export function textOf(value: unknown, depth = 0): string {
-  if (depth > 6 || value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => textOf(v, depth + 1)).filter(Boolean).join('\n');
-  if (typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const parts: string[] = [];
-    for (const k of ['content', 'text', 'refusal']) if (k in record) parts.push(textOf(record[k], depth + 1));
-    return parts.filter(Boolean).join('\n');
-  }
-  return '';
-}
-
-function safeJson(value: unknown): string | null {
-  try {
-    return JSON.stringify(value) ?? null;
-  } catch {
-    return null;
-  }
-}
+export const textOf: (value: unknown, depth?: number) => string = content.textOf;

@@ -62,7 +62,8 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
   const publishNow = (operation: LiveLogEvent['operation'], row: PendingRow): void => {
     if (operation === 'update') row.entry();
     if (listeners.size === 0) return;
-    const entry = operation === 'create' ? row.startEntry() : row.entry();
+    // Subscribers get rows with their content columns, derived here (only while someone listens).
+    const entry = operation === 'create' ? row.liveStartEntry() : row.liveEntry();
     for (const listener of listeners) {
       try {
         listener({ operation, entry });

@@ -5,8 +5,10 @@
 // meet in the writer's buffer is built once, as its final version, and that the response body is
 // read only after the transport has sent it (reading it inside `observe` parses the upstream's
 // bytes and makes the transport serialize the parsed object again instead of writing them as is).
+// Where the request's and response's texts exist the built row carries them and its content
+// columns are derived by the store; only a live subscriber makes them be derived here.
 import type { InferenceRequest, RequestContext, RequestSummary } from '../../core/index.js';
-import { endEntry, startEntry, type Governance } from './entry.js';
+import { endEntry, resolveContent, startEntry, type Governance } from './entry.js';
 import type { LogEntry } from './types.js';
 
 /** What the writer buffers: a row it can build when it writes it. */
@@ -48,6 +50,25 @@ export class PendingRow implements RowSource {
     this.summary = undefined;
     this.source = undefined;
     return this.final;
+  }
+
+  /** The finished (or processing) row with its content columns derived now, for a live subscriber. */
+  liveEntry(): LogEntry {
+    const entry = this.entry();
+    if (entry.raw === undefined) return entry;
+    const resolved = resolveContent(entry);
+    // The derived row is also the one written: the store need not derive it again.
+    if (this.final === entry) this.final = resolved;
+    else this.start = resolved;
+    return resolved;
+  }
+
+  /** The `processing` row with its content columns derived now, for a live subscriber. */
+  liveStartEntry(): LogEntry {
+    const entry = this.startEntry();
+    if (entry.raw === undefined) return entry;
+    this.start = resolveContent(entry);
+    return this.start;
   }
 
   /** The `processing` row, as it was before the request ended. */

@@ -1,6 +1,7 @@
 // The request-log record and the port through which the logging plugin persists it. The record's
 // fields are Bifrost's log columns (snake_case, so a storage backend maps them one to one); the
 // store is whatever main.ts wires in (SQLite or PostgreSQL under src/storage/logs).
+import type { RawContent } from './content.js';
 
 export type LogStatus = 'processing' | 'success' | 'error';
 
@@ -36,9 +37,18 @@ export interface LogEntry {
   error_details: string | null;
   /** Flattened text of input and output, for `content_search`. */
   content_summary: string | null;
+  /**
+   * Content still as text (the caller's request, the forwarded response): the store derives
+   * input_history, output_message and content_summary from it when it writes the row
+   * (`resolveContent`), and those three columns are null until then.
+   */
+  raw?: RawContent;
 }
 
-/** Persists log rows. Rows are keyed by (id, timestamp); a later write of the same row wins. */
+/**
+ * Persists log rows. Rows are keyed by (id, timestamp); a later write of the same row wins. A row
+ * carrying `raw` content is written with the columns `resolveContent` derives from it.
+ */
 export interface LogStore {
   upsert(entries: readonly LogEntry[]): Promise<void>;
 }

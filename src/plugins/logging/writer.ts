@@ -194,8 +194,11 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   };
 }
 
-/** Characters of a row's text columns, plus a flat allowance for the rest. */
+/** Characters of a row's text columns (or the text they will be derived from), plus a flat allowance for the rest. */
 function rowSize(entry: LogEntry): number {
-  return 200 + (entry.input_history?.length ?? 0) + (entry.output_message?.length ?? 0)
+  const { raw } = entry;
+  const carried = raw === undefined ? 0 : (raw.request?.length ?? 0) + (raw.response?.length ?? 0)
+    + (raw.input?.json?.length ?? 0) + (raw.output?.json?.length ?? 0);
+  return 200 + carried + (entry.input_history?.length ?? 0) + (entry.output_message?.length ?? 0)
     + (entry.error_details?.length ?? 0) + (entry.content_summary?.length ?? 0);
 }

@@ -2,10 +2,12 @@
 // `/api/logs` (filtered, sorted, paginated rows with aggregate stats, distinct models) and
 // retention. One implementation for SQLite and PostgreSQL; the differences (boolean column,
 // ILIKE, daily partitions) are confined to a few branches; on a SQLite file the writes run on a
-// worker thread (write-thread.ts) so that the inserts' CPU time is not taken from requests.
+// worker thread (write-thread.ts) so that the inserts' CPU time is not taken from requests, and
+// rows carrying their content as text (LogEntry.raw) get their content columns there too.
 import { sql, type Kysely } from 'kysely';
 import type { Clock, Logger } from '../../core/index.js';
 import { silentLogger, systemClock } from '../../core/index.js';
+import { resolveContent } from '../../plugins/logging/entry.js';
 import type { LogEntry, LogStatus, LogStore } from '../../plugins/logging/types.js';
 import type { Database } from '../database.js';
 import { migrate } from '../migrations.js';
@@ -86,8 +88,11 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
         if (!thread || thread.stopped) thread = startWriteThread(sqliteFile);
         if (!thread.broken) return thread.upsert(entries);
       }
+      // Here (PostgreSQL, or SQLite without its thread) content carried as text becomes its
+      // columns at write time, chunk by chunk, after the batch left the request path.
       for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {
-        await db.executeQuery(upsertStatement(kind, entries.slice(i, i + UPSERT_CHUNK)));
+        const chunk = entries.slice(i, i + UPSERT_CHUNK).map(resolveContent);
+        await db.executeQuery(upsertStatement(kind, chunk));
       }
     },
 

@@ -1,18 +1,25 @@
 // Writes log rows into a SQLite logs database from a worker thread, on the worker's own connection
 // to the same file (WAL lets the main connection read meanwhile). SQLite inserts run synchronously
 // in the calling thread; with content logging a row costs tens of µs of index and page work, which
-// on the main thread is taken from every request. The worker prepares its statement once and
+// on the main thread is taken from every request, and so is deriving a row's content columns from
+// the request and response texts it carries. The worker prepares its statement once and
 // writes each batch in one transaction. While a batch is in flight the worker keeps the process
 // alive (so a shutdown flush completes); idle, it does not hold the process open, and after a
 // while without writes it stops (the store starts a new one with its next batch).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { CONTENT_KIT_SOURCE } from '../../plugins/logging/content.js';
 import type { LogEntry } from '../../plugins/logging/types.js';
 import { COLUMNS, SQLITE_ROW_UPSERT } from './upsert-sql.js';
 
 // Plain CommonJS evaluated in the worker, so it runs the same from dist/ and under tsx in tests.
+// Rows that carry their content as text (LogEntry.raw) get their content columns derived here,
+// by the logging plugin's own content kit (its source is evaluated in the worker), so neither
+// the parsing nor the serializing happens on the main thread.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${CONTENT_KIT_SOURCE}
+const kit = contentKit();
 let write;
 let fatal;
 try {
@@ -26,9 +33,10 @@ try {
   const columns = workerData.columns;
   write = db.transaction((rows) => {
     for (const row of rows) {
+      const derived = row.raw ? kit.columns(row.raw) : undefined;
       const values = new Array(columns.length);
       for (let i = 0; i < columns.length; i += 1) {
-        const value = row[columns[i]];
+        const value = derived !== undefined && columns[i] in derived ? derived[columns[i]] : row[columns[i]];
         values[i] = columns[i] === 'stream' ? (value ? 1 : 0) : value === undefined ? null : value;
       }
       statement.run(values);
