@@ -31,6 +31,17 @@ export interface Plugin {
   close?(): Promise<void>;
 }
 
+/** A target the request tried (primary or fallback) whose attempt failed. */
+export interface FailedTarget {
+  provider: string;
+  model: string;
+  /** 0 for the primary, n for the n-th fallback. */
+  fallbackIndex: number;
+  error: GatewayError;
+  /** Time spent on this target, retries included, ms. */
+  latencyMs: number;
+}
+
 /** What happened to one request, delivered to observers once it is over (stream included). */
 export interface RequestSummary {
   requestId: string;
@@ -50,6 +61,8 @@ export interface RequestSummary {
   firstTokenMs: number | undefined;
   /** Retries across all attempts (0 = first try succeeded). */
   retries: number;
+  /** The targets tried before the outcome that failed, in order (empty when the first one answered). */
+  failedTargets: readonly FailedTarget[];
   request: InferenceRequest;
   ctx: RequestContext;
   /**

@@ -1,7 +1,7 @@
 // The bookkeeping of one request from `handle` to its end (for streams: the last chunk, an error
 // or the caller going away): timing, retries, and the single `request.end` event observers get.
 import type { GatewayError } from '../errors.js';
-import type { RequestSummary } from '../plugin.js';
+import type { FailedTarget, RequestSummary } from '../plugin.js';
 import type { CostFunction } from '../ports.js';
 import type { InferenceRequest, RequestContext, ServedBy, Usage } from '../types.js';
 import type { EngineDeps } from './deps.js';
@@ -19,11 +19,15 @@ export interface RunEnd {
   lazyOutput?: () => unknown;
 }
 
+const NO_FAILURES: readonly FailedTarget[] = Object.freeze([]);
+
 export class RequestRun {
   readonly stats: RunStats = { retries: 0 };
   readonly startedAt: number;
   /** Set when the current target's answer is a stream the engine produced (it ends the run). */
   engineStream = false;
+  /** Targets that failed, in order; allocated on the first failure. */
+  failures: FailedTarget[] | undefined;
   private ended = false;
 
   constructor(private readonly deps: EngineDeps, readonly request: InferenceRequest, readonly ctx: RequestContext,
@@ -66,6 +70,7 @@ class Summary implements RequestSummary {
   readonly latencyMs: number;
   readonly firstTokenMs: number | undefined;
   readonly retries: number;
+  readonly failedTargets: readonly FailedTarget[];
   readonly request: InferenceRequest;
   readonly ctx: RequestContext;
   readonly outputText: string | undefined;
@@ -88,6 +93,7 @@ class Summary implements RequestSummary {
     this.latencyMs = latencyMs;
     this.firstTokenMs = result.firstTokenMs;
     this.retries = run.stats.retries;
+    this.failedTargets = run.failures ?? NO_FAILURES;
     this.request = request;
     this.ctx = ctx;
     this.outputText = result.outputText;

@@ -77,6 +77,7 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
   const count = 1 + request.fallbacks.length;
   let primaryError: GatewayError | undefined;
   let stopError: GatewayError | undefined;
+  let targetStart = 0;
   for (let i = 0; i < count; i++) {
     const target: ModelRef = i === 0 ? request.target : request.fallbacks[i - 1]!;
     const attempt = i === 0 ? request : { ...request, target };
@@ -89,6 +90,7 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
     try {
       const fallbackIndex = i;
       run.engineStream = false;
+      targetStart = deps.clock.monotonic();
       const result = await runPipeline(deps, attempt, ctx, () => provide(deps, run, attempt, snapshot, fallbackIndex));
       if (result.kind === 'response') {
         // Lazy: reading the body of a forwarded response parses it, which only observers may need.
@@ -102,6 +104,9 @@ export async function route(deps: EngineDeps, run: RequestRun): Promise<Inferenc
       const error = asGatewayError(thrown);
       // Plugin errors carry no provider; the transport's extra_fields want the target's.
       if (error.provider === undefined) { error.provider = target.provider; error.model = target.model; }
+      (run.failures ??= []).push({
+        provider: target.provider, model: target.model, fallbackIndex: i, error, latencyMs: deps.clock.monotonic() - targetStart,
+      });
       if (i === 0) primaryError = error;
       if (ctx.cancellation.aborted) { stopError = cancelledError(target); break; }
       if (!error.allowFallbacks) { stopError = error; break; }

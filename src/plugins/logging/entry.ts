@@ -5,7 +5,7 @@
 // Content is carried as text where the request and response texts exist (`rawBody`, `outputText`)
 // and turned into columns by the store when it writes the row (content.ts); otherwise it is
 // derived here.
-import type { InferenceRequest, RequestContext, RequestSummary, RequestType } from '../../core/index.js';
+import type { FailedTarget, GatewayError, InferenceRequest, RequestContext, RequestSummary, RequestType } from '../../core/index.js';
 import { content } from './content.js';
 import type { LogEntry } from './types.js';
 
@@ -100,11 +100,7 @@ export function endEntry(summary: RequestSummary, start: LogEntry): LogEntry {
     cost: summary.cost ?? null,
     selected_key_name: servedBy?.keyName ?? null,
     fallback_index: servedBy?.fallbackIndex ?? null,
-    error_details: error ? content.safeJson({
-      status_code: error.status,
-      is_bifrost_error: error.isBifrostError,
-      error: { type: error.type, message: error.message, code: error.code, param: error.param },
-    }) : null,
+    error_details: error ? errorDetails(error) : null,
   };
   const request = start.raw?.request;
   if (request === undefined && start.input_history === null) return row; // no content for this row
@@ -126,6 +122,56 @@ export function endEntry(summary: RequestSummary, start: LogEntry): LogEntry {
   row.input_history = null;
   row.content_summary = null;
   return row;
+}
+
+/**
+ * Bifrost logs every fallback attempt as a row of its own: the request's row (its id) holds the
+ * primary's failure, and each fallback tried gets a new id with `parent_request_id` pointing at
+ * the request. True when this request needs that split (a fallback was tried after the primary
+ * itself failed); otherwise its one row is `endEntry`'s.
+ */
+export function splitsIntoAttempts(summary: RequestSummary): boolean {
+  const failed = summary.failedTargets;
+  if (failed.length === 0 || failed[0]!.fallbackIndex !== 0) return false;
+  return failed.length > 1 || (summary.servedBy?.fallbackIndex ?? 0) > 0;
+}
+
+/** A failed attempt's row: the start row's request and content, that target's error. */
+export function failedAttemptEntry(start: LogEntry, failure: FailedTarget, ids: { id: string; parent: string | null }): LogEntry {
+  const { error } = failure;
+  const row: LogEntry = {
+    ...start,
+    id: ids.id,
+    parent_request_id: ids.parent,
+    provider: failure.provider,
+    model: failure.model,
+    status: 'error',
+    latency: failure.latencyMs,
+    fallback_index: failure.fallbackIndex,
+    error_details: errorDetails(error),
+  };
+  if (start.raw !== undefined) row.raw = { ...start.raw, ended: true, output: { json: null, text: '' } };
+  return row;
+}
+
+/** The rows of the fallbacks a split request tried (see `splitsIntoAttempts`), in order. */
+export function fallbackEntries(summary: RequestSummary, start: LogEntry, newId: () => string): LogEntry[] {
+  const parent = start.id;
+  const rows = summary.failedTargets
+    .filter((failure) => failure.fallbackIndex > 0)
+    .map((failure) => failedAttemptEntry(start, failure, { id: newId(), parent }));
+  if (summary.status === 'success' && (summary.servedBy?.fallbackIndex ?? 0) > 0) {
+    rows.push({ ...endEntry(summary, start), id: newId(), parent_request_id: parent });
+  }
+  return rows;
+}
+
+function errorDetails(error: GatewayError): string | null {
+  return content.safeJson({
+    status_code: error.status,
+    is_bifrost_error: error.isBifrostError,
+    error: { type: error.type, message: error.message, code: error.code, param: error.param },
+  });
 }
 
 /** The row with its content columns derived from the text it carries (itself if it carries none). */

@@ -3,11 +3,12 @@
 // again ("update"). Rows go to the batched writer, so nothing here waits for the database, and
 // they go as PendingRows (row.ts): the columns are built when the writer takes them, or at once
 // only when a live subscriber is listening.
-import type { Clock, GatewayEvent, InferenceRequest, Logger, Plugin, RequestContext } from '../../core/index.js';
+import { randomUUID } from 'node:crypto';
+import type { Clock, GatewayEvent, InferenceRequest, Logger, Plugin, RequestContext, RequestSummary } from '../../core/index.js';
 import { silentLogger, systemClock } from '../../core/index.js';
-import { contentAllowed, governanceOf } from './entry.js';
+import { contentAllowed, fallbackEntries, governanceOf, resolveContent, splitsIntoAttempts } from './entry.js';
 import { PendingRow } from './row.js';
-import type { LiveLogEvent, LogStore } from './types.js';
+import type { LiveLogEvent, LogEntry, LogStore } from './types.js';
 import { createLogWriter, type LogWriter, type WriterStats } from './writer.js';
 
 export const LOGGING_PLUGIN_NAME = 'logging';
@@ -63,13 +64,30 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
     if (operation === 'update') row.entry();
     if (listeners.size === 0) return;
     // Subscribers get rows with their content columns, derived here (only while someone listens).
-    const entry = operation === 'create' ? row.liveStartEntry() : row.liveEntry();
+    notify(operation, operation === 'create' ? row.liveStartEntry() : row.liveEntry());
+  };
+  const notify = (operation: LiveLogEvent['operation'], entry: LogEntry): void => {
     for (const listener of listeners) {
       try {
         listener({ operation, entry });
       } catch (error) {
         logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'live log listener failed');
       }
+    }
+  };
+
+  /** The rows of the fallbacks a request went on to (Bifrost logs each attempt as its own row). */
+  const logFallbacks = (row: PendingRow, summary: RequestSummary): void => {
+    try {
+      for (const entry of fallbackEntries(summary, row.startEntry(), randomUUID)) {
+        writer.enqueue(entry);
+        if (listeners.size === 0) continue;
+        const live = resolveContent(entry);
+        notify('create', live);
+        notify('update', live);
+      }
+    } catch (error) {
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'request logging failed');
     }
   };
 
@@ -97,6 +115,7 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
         // Still buffered (the usual case): this replaces the row by itself, one write in all.
         writer.enqueue(row);
         publish('update', row);
+        if (splitsIntoAttempts(summary)) setImmediate(logFallbacks, row, summary);
       }
     } catch (error) {
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'request logging failed');

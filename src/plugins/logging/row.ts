@@ -8,7 +8,7 @@
 // Where the request's and response's texts exist the built row carries them and its content
 // columns are derived by the store; only a live subscriber makes them be derived here.
 import type { InferenceRequest, RequestContext, RequestSummary } from '../../core/index.js';
-import { endEntry, resolveContent, startEntry, type Governance } from './entry.js';
+import { endEntry, failedAttemptEntry, resolveContent, splitsIntoAttempts, startEntry, type Governance } from './entry.js';
 import type { LogEntry } from './types.js';
 
 /** What the writer buffers: a row it can build when it writes it. */
@@ -46,7 +46,12 @@ export class PendingRow implements RowSource {
   entry(): LogEntry {
     if (this.final) return this.final;
     if (this.summary === undefined) return this.startEntry();
-    this.final = endEntry(this.summary, this.startEntry());
+    const start = this.startEntry();
+    // A request that went on to fallbacks keeps the primary's failure here; the fallbacks' rows
+    // are separate (see fallbackEntries).
+    this.final = splitsIntoAttempts(this.summary)
+      ? failedAttemptEntry(start, this.summary.failedTargets[0]!, { id: start.id, parent: start.parent_request_id })
+      : endEntry(this.summary, start);
     this.summary = undefined;
     this.source = undefined;
     return this.final;

@@ -68,7 +68,7 @@ test('observe never reads the response body itself; it is read once, right after
     const summary = {
       requestId: id, requestType: 'chat_completion', stream: false, requestedModel: 'openai/m', servedBy: undefined,
       status: 'success', error: undefined, usage: undefined, cost: undefined, latencyMs: 2, firstTokenMs: undefined,
-      retries: 0, request, ctx,
+      retries: 0, failedTargets: [], request, ctx,
       get output() { reads += 1; return { choices: [{ message: { role: 'assistant', content: 'hello' } }] }; },
     } as RequestSummary;
     plugin.observe!({ type: 'request.start', request, ctx });

@@ -16,7 +16,7 @@ function summary(c: RequestContext, over: Partial<RequestSummary> = {}): Request
     servedBy: { provider: 'openai', model: 'gpt-4o', requestedModel: 'openai/gpt-4o', fallbackIndex: 0,
       keyName: 'k1', attempts: 1, upstreamLatencyMs: 40 },
     status: 'success', error: undefined, usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-    cost: 0.002, latencyMs: 50, firstTokenMs: undefined, retries: 0, request, ctx: c, output: {}, ...over,
+    cost: 0.002, latencyMs: 50, firstTokenMs: undefined, retries: 0, failedTargets: [], request, ctx: c, output: {}, ...over,
   };
 }
 

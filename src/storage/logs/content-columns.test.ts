@@ -83,7 +83,7 @@ async function logAll(store: LogsStore, mode: Mode): Promise<Map<string, unknown
     const summary = {
       requestId: id, requestType: c.type, stream: c.stream === true, requestedModel: 'openai/m',
       servedBy: undefined, status: c.response === undefined ? 'error' : 'success', error: undefined, usage: undefined, cost: undefined,
-      latencyMs: 3, firstTokenMs: undefined, retries: 0, request, ctx, outputText: responseText,
+      latencyMs: 3, firstTokenMs: undefined, retries: 0, failedTargets: [], request, ctx, outputText: responseText,
       get output(): unknown {
         if (responseText !== undefined) throw new Error('the parsed output was read although its text was given');
         return structuredClone(c.response);

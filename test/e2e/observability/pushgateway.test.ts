@@ -17,7 +17,7 @@ function finished(id: string): RequestSummary {
     servedBy: { provider: 'openai', model: 'gpt-4o-mini', requestedModel: 'openai/gpt-4o-mini', fallbackIndex: 0,
       keyName: 'k', attempts: 1, upstreamLatencyMs: 5 },
     status: 'success', error: undefined, usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
-    cost: undefined, latencyMs: 6, firstTokenMs: undefined, retries: 0, request, ctx, output: {},
+    cost: undefined, latencyMs: 6, firstTokenMs: undefined, retries: 0, failedTargets: [], request, ctx, output: {},
   };
 }
 

@@ -19,7 +19,7 @@ export function finished(request: InferenceRequest, ctx: RequestContext, over: P
     servedBy: { provider: request.target.provider, model: request.target.model, requestedModel: 'x', fallbackIndex: 0,
       keyName: 'key-1', attempts: 1, upstreamLatencyMs: 3 },
     status: 'success', error: undefined, usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 },
-    cost: 0.0001, latencyMs: 5, firstTokenMs: undefined, retries: 0, request, ctx,
+    cost: 0.0001, latencyMs: 5, firstTokenMs: undefined, retries: 0, failedTargets: [], request, ctx,
     output: { id: 'cmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'the answer is 42' } }] },
     ...over,
   };
