@@ -40,6 +40,7 @@ export function summarize(raw) {
         directP50Us: median(reps.map((r) => r.direct.latencyUs.p50)),
         directP99Us: median(reps.map((r) => r.direct.latencyUs.p99)),
         cpuRatioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, (r) => r.cpuUsPerRequest)),
+        rateCpuUsPerRequest: median(reps.map((r) => r.rateCpuUsPerRequest)),
         rssPeakMb: Math.max(...reps.map((r) => r.rssPeakKb)) / 1024,
         rssRatePhasePeakMb: Math.max(...reps.map((r) => r.rssRatePeakKb)) / 1024,
         rssIdleMb: (raw.idleRssKb?.[name] ?? NaN) / 1024,
@@ -81,6 +82,7 @@ const COLUMNS = [
   ['× gw', (m) => (m.row.ratioVsGateway === undefined ? '' : fmt.ratio(m.row.ratioVsGateway))],
   ['CPU/req', (m) => fmt.us(m.row.cpuUsPerRequest)],
   ['CPU × pass', (m) => fmt.ratio(m.row.cpuRatioVsPassthrough)],
+  ['CPU/req at rate', (m) => fmt.us(m.row.rateCpuUsPerRequest)],
   ['p50 added', (m) => fmt.us(m.row.addedP50Us)],
   ['p99 added', (m) => fmt.us(m.row.addedP99Us)],
   ['TTFB p50 added', (m) => (m.row.addedTtfbP50Us === undefined ? '' : fmt.us(m.row.addedTtfbP50Us))],
@@ -131,7 +133,9 @@ ratios). "added" latency is the target's percentile minus the percentile of dire
 made in the same open-loop job, interleaved with the target's requests at the same offered rate
 (the "direct" column). CPU/req is the proxy process's utime+stime during the throughput phase
 divided by the requests it completed ("CPU × pass": the same against the pass-through, lower is
-better). RSS idle is VmRSS right after start-up; RSS peak the largest VmRSS sampled every 50 ms
+better); "CPU/req at rate" is the same over the fixed-rate phase, where every target serves the same
+offered load (at full load a slower proxy also pays more per request for waking idle peers, so
+this column compares the work per request without that effect). RSS idle is VmRSS right after start-up; RSS peak the largest VmRSS sampled every 50 ms
 during the throughput phases (fixed connections); the JSON also keeps the peak of the open-loop
 phases (\`rssRatePhasePeakMb\`), which a stalled shared machine can inflate.
 `;
