@@ -135,8 +135,9 @@ made in the same open-loop job, interleaved with the target's requests at the sa
 divided by the requests it completed ("CPU × pass": the same against the pass-through, lower is
 better); "CPU/req at rate" is the same over the fixed-rate phase, where every target serves the same
 offered load (at full load a slower proxy also pays more per request for waking idle peers, so
-this column compares the work per request without that effect). RSS idle is VmRSS right after start-up; RSS peak the largest VmRSS sampled every 50 ms
-during the throughput phases (fixed connections); the JSON also keeps the peak of the open-loop
-phases (\`rssRatePhasePeakMb\`), which a stalled shared machine can inflate.
+this column compares the work per request without that effect). RSS idle is VmRSS right after
+start-up; RSS peak the largest VmRSS sampled every 50 ms during the throughput phases (fixed
+connections); the JSON also keeps the peak of the open-loop phases (\`rssRatePhasePeakMb\`), which
+a stalled shared machine can inflate.
 `;
 }
