@@ -1,14 +1,15 @@
 // The SQLite write thread: rows it writes (a create, then the finished row) are what a separate
 // connection reads back, a failed write rejects instead of hanging, and only real files get one.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { openDatabase } from '../database.js';
+import { openDatabase, type Database } from '../database.js';
+import { waitFor } from '../../../test/support/wait.js';
 import type { LogEntry } from '../../plugins/logging/types.js';
-import { openLogsStore } from './store.js';
+import { openLogsStore, type LogsStore } from './store.js';
 import { sqliteFileOf, startWriteThread } from './write-thread.js';
 
 const entry = (id: string, over: Partial<LogEntry> = {}): LogEntry => ({
@@ -19,13 +20,19 @@ const entry = (id: string, over: Partial<LogEntry> = {}): LogEntry => ({
   output_message: null, error_details: null, content_summary: 'hi', ...over,
 });
 
-test('rows written by the thread are read back by another connection, updates replace the create', async (t) => {
+/** A logs store on a SQLite file in a temp dir, both removed after the test. */
+async function logsFile(t: TestContext): Promise<{ dir: string; path: string; database: Database; store: LogsStore }> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'logs.db');
   const database = openDatabase({ type: 'sqlite', config: { path } });
   t.after(() => database.close());
   const store = await openLogsStore(database, { retentionDays: () => 0 });
+  return { dir, path, database, store };
+}
+
+test('rows written by the thread are read back by another connection, updates replace the create', async (t) => {
+  const { path, database, store } = await logsFile(t);
   assert.equal(sqliteFileOf(database.describe()), path, 'a file-backed store writes through the thread');
 
   const thread = startWriteThread(path);
@@ -45,12 +52,7 @@ test('rows written by the thread are read back by another connection, updates re
 });
 
 test('a refused write rejects with the database error; a thread that cannot start reports itself broken', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'logs.db');
-  const database = openDatabase({ type: 'sqlite', config: { path } });
-  t.after(() => database.close());
-  await openLogsStore(database, { retentionDays: () => 0 });
+  const { dir, path } = await logsFile(t);
   const thread = startWriteThread(path);
   await assert.rejects(thread.upsert([entry('x', { provider: null as unknown as string })]), /NOT NULL/);
   assert.equal(thread.broken, false, 'one failed write does not retire the thread');
@@ -62,27 +64,16 @@ test('a refused write rejects with the database error; a thread that cannot star
 });
 
 test('an idle thread stops; the store then starts a new one with its next batch', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'logs.db');
-  const database = openDatabase({ type: 'sqlite', config: { path } });
-  t.after(() => database.close());
-  await openLogsStore(database, { retentionDays: () => 0 });
+  const { path } = await logsFile(t);
   const thread = startWriteThread(path, { idleStopMs: 20 });
   await thread.upsert([entry('a')]);
-  const deadline = Date.now() + 5000;
-  while (!thread.stopped && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(thread.stopped, true, 'the idle worker did not stop within 5 s');
+  await waitFor(() => thread.stopped, { timeoutMs: 5000, message: 'the idle worker to stop' });
   assert.equal(thread.broken, false);
   await assert.rejects(thread.upsert([entry('b')]), /not running/);
 });
 
 test('a search under concurrent thread writes returns a page and totals of the same moment', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'logs-thread-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const database = openDatabase({ type: 'sqlite', config: { path: join(dir, 'logs.db') } });
-  t.after(() => database.close());
-  const store = await openLogsStore(database, { retentionDays: () => 0 });
+  const { store } = await logsFile(t);
   const query = { limit: 1000, offset: 0, sort_by: 'timestamp', order: 'desc' } as Parameters<typeof store.search>[0];
   let writing = true;
   const writes = (async () => {
