@@ -13,7 +13,7 @@ import {
 import { httpError, toGatewayError, type ErrorScope } from './bifrost-error.js';
 import { corsHeaders } from './cors.js';
 import { writeError } from './error-reply.js';
-import { byteCount, type ExchangeObserver } from './exchange.js';
+import { reportExchange, type ExchangeObserver } from './exchange.js';
 import { parseInferenceRequest } from './inference-request.js';
 import { collectBody, parseJsonText } from './json-body.js';
 import { requestIdOf } from './request-id.js';
@@ -39,6 +39,7 @@ export interface InferenceHandlerDeps {
   config: ConfigSource;
   clock: Clock;
   observers: readonly ExchangeObserver[];
+  onObserverError?: (error: unknown) => void;
   interceptors: readonly InferenceBodyInterceptor[];
   /** True once the server stops taking new work. */
   closing: () => boolean;
@@ -110,7 +111,9 @@ function serve(deps: InferenceHandlerDeps, req: IncomingMessage, res: ServerResp
   // observers get the exchange once the response is over either way.
   res.once('close', () => {
     if (!res.writableFinished) cancellation.abort(new Error('client disconnected'));
-    if (deps.observers.length > 0) recordExchange(deps, req, res, path, startedAt);
+    if (deps.observers.length > 0) {
+      reportExchange(deps.observers, req, res, { path, durationSeconds: (deps.clock.monotonic() - startedAt) / 1000 }, deps.onObserverError);
+    }
   });
   // Headers every answer carries, success or error.
   let headers: Record<string, string> = { 'x-bifrost-request-id': requestId };
@@ -185,23 +188,4 @@ async function handle(deps: InferenceHandlerDeps, ctx: RequestContext, raw: Buff
     return;
   }
   await writeSse(res, result, { headers, scope, first, iterator, cancellation: ctx.cancellation });
-}
-
-function recordExchange(deps: InferenceHandlerDeps, req: IncomingMessage, res: ServerResponse, path: string, startedAt: number): void {
-  const exchange = {
-    method: 'POST',
-    path,
-    status: res.statusCode,
-    durationSeconds: (deps.clock.monotonic() - startedAt) / 1000,
-    requestBytes: byteCount(req.headers['content-length']),
-    responseBytes: byteCount(res.getHeader('content-length') as string | undefined),
-    headers: req.headers,
-  };
-  for (const observer of deps.observers) {
-    try {
-      observer(exchange);
-    } catch {
-      // An observer's failure must not reach the connection; it only loses its own record.
-    }
-  }
 }

@@ -19,9 +19,9 @@ import { isGatewayError, systemClock, type Clock, type ConfigSource, type Gatewa
 import { httpError } from './bifrost-error.js';
 import { registerCors } from './cors.js';
 import { sendError } from './error-reply.js';
-import { byteCount, UNMATCHED_PATH, type ExchangeObserver } from './exchange.js';
+import { reportExchange, UNMATCHED_PATH, type ExchangeObserver } from './exchange.js';
 import { registerHealth, type HealthCheck } from './health.js';
-import { createInferenceHandler, INFERENCE_ROUTES, shuttingDown, type InferenceBodyInterceptor } from './inference-handler.js';
+import { createInferenceHandler, shuttingDown, type InferenceBodyInterceptor } from './inference-handler.js';
 import { registerJsonBody } from './json-body.js';
 import { registerModelsRoute } from './models-route.js';
 import { requestIdOf } from './request-id.js';
@@ -41,8 +41,6 @@ export interface HttpServerOptions {
 
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
-const REQUEST_TYPE_BY_URL = new Map<string, string>(INFERENCE_ROUTES.map(([url, type]) => [url, type]));
-
 /** Fastify's own errors (bad media type, bad headers...) carry a 4xx statusCode worth keeping. */
 function fastifyStatus(error: unknown): number | undefined {
   const status = (error as Partial<FastifyError>).statusCode;
@@ -54,11 +52,13 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const clock = options.clock ?? systemClock;
   const observers = options.exchangeObservers ?? [];
   let closing = false;
+  const onObserverError = (error: unknown): void => logger?.warn({ err: error }, 'HTTP exchange observer threw');
   const inference = createInferenceHandler({
     gateway: options.gateway,
     config: options.config,
     clock,
     observers,
+    onObserverError,
     interceptors: options.inferenceInterceptors ?? [],
     closing: () => closing,
     onInternalError: (error, requestId) => logger?.error({ err: error, requestId }, 'inference request failed'),
@@ -96,22 +96,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   registerCors(app, options.config);
   if (observers.length > 0) {
     app.addHook('onResponse', (request, reply, done) => {
-      const exchange = {
-        method: request.method,
-        path: request.routeOptions.url ?? UNMATCHED_PATH,
-        status: reply.statusCode,
-        durationSeconds: reply.elapsedTime / 1000,
-        requestBytes: byteCount(request.headers['content-length']),
-        responseBytes: byteCount(reply.raw.getHeader('content-length') as string | undefined),
-        headers: request.headers,
-      };
-      for (const observer of observers) {
-        try {
-          observer(exchange);
-        } catch (error) {
-          logger?.warn({ err: error }, 'HTTP exchange observer threw');
-        }
-      }
+      reportExchange(observers, request.raw, reply.raw,
+        { path: request.routeOptions.url ?? UNMATCHED_PATH, durationSeconds: reply.elapsedTime / 1000 }, onObserverError);
       done();
     });
   }
@@ -119,7 +105,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.setErrorHandler((error, request, reply) => {
     // Errors raised before a handler ran (body too large, bad JSON) still carry a request id.
     if (!reply.raw.hasHeader('x-bifrost-request-id')) reply.raw.setHeader('x-bifrost-request-id', requestIdOf(request.headers));
-    const scope = { requestType: REQUEST_TYPE_BY_URL.get(request.routeOptions.url ?? '') as never };
+    // Inference routes never reach Fastify (inference-handler.ts answers their errors itself).
+    const scope = {};
     if (isGatewayError(error)) return sendError(reply, error, scope);
     const status = fastifyStatus(error);
     if (status !== undefined) return sendError(reply, httpError(status, 'invalid_request_error', (error as Error).message), scope);
