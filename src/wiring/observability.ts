@@ -53,9 +53,13 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
     import('../transports/http/logs/index.js'),
   ]);
   const database = openDatabase(spec, { logger: w.logger });
-  const store = await openLogsStore(database, { retentionDays: () => w.holder.current().client.log_retention_days, logger: w.logger });
   // `logs_store.writer`, validated by the config loader; absent fields keep the writer's defaults.
   const writer = w.loaded.config.logs_store?.writer ?? {};
+  const store = await openLogsStore(database, {
+    retentionDays: () => w.holder.current().client.log_retention_days, logger: w.logger,
+    // The SQLite write thread commits the rows it is handed on the writer's batch size and interval.
+    commit: { rows: writer.max_batch_size ?? 1000, intervalMs: writer.batch_interval ?? 250 },
+  });
   const logging = createLoggingPlugin({
     store, logger: w.logger, contentLoggingDisabled: () => w.holder.current().client.disable_content_logging,
     ...(writer.max_batch_size !== undefined ? { maxBatch: writer.max_batch_size } : {}),

@@ -14,6 +14,8 @@ import type { LogEntry } from './types.js';
 /** What the writer buffers: a row it can build when it writes it. */
 export interface RowSource {
   readonly id: string;
+  /** False while the request runs (its row is `processing`); absent for rows that are final. */
+  readonly ended?: boolean;
   /** The row as it stands now (the processing row until the request ended). */
   entry(): LogEntry;
 }
@@ -36,6 +38,10 @@ export class PendingRow implements RowSource {
     private readonly gov: Governance,
   ) {
     this.source = { request, ctx };
+  }
+
+  get ended(): boolean {
+    return this.final !== undefined || this.summary !== undefined;
   }
 
   /** The request is over: later builds give the finished row. */

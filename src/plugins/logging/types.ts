@@ -51,6 +51,27 @@ export interface LogEntry {
  */
 export interface LogStore {
   upsert(entries: readonly LogEntry[]): Promise<void>;
+  /**
+   * Optional: a store that can take rows for good and write them in its own batches (the SQLite
+   * write thread) returns a RowCustody; rows it later cannot write come back through `returned`.
+   */
+  custody?(handlers: CustodyHandlers): RowCustody | undefined;
+}
+
+export interface RowCustody {
+  /** Takes the rows; false when it cannot now (the caller then writes them with `upsert`). */
+  take(entries: readonly LogEntry[]): boolean;
+  /** Resolves once every row taken so far is written or handed back. */
+  flush(): Promise<void>;
+}
+
+export interface CustodyHandlers {
+  /** Rows taken that are now written. */
+  committed(count: number): void;
+  /** Rows taken that could not be written (the store is unreachable): the caller retries them. */
+  returned(rows: LogEntry[], error: string): void;
+  /** Rows taken that are lost (refused by the database as bad data). */
+  lost(count: number, error: string): void;
 }
 
 export interface LiveLogEvent {

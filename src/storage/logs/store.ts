@@ -8,7 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock, Logger } from '../../core/index.js';
 import { silentLogger, systemClock } from '../../core/index.js';
 import { resolveContent } from '../../plugins/logging/entry.js';
-import type { LogEntry, LogStatus, LogStore } from '../../plugins/logging/types.js';
+import type { CustodyHandlers, LogEntry, LogStatus, LogStore } from '../../plugins/logging/types.js';
 import type { Database } from '../database.js';
 import { migrate } from '../migrations.js';
 import { DAY_MS, dropPartitionsBefore, ensurePartitions } from './partitions.js';
@@ -56,6 +56,8 @@ export interface LogsStoreOptions {
   retentionDays: () => number;
   clock?: Clock;
   logger?: Logger;
+  /** SQLite: rows handed to the write thread are committed every `intervalMs` or `rows` rows. */
+  commit?: { intervalMs: number; rows: number };
 }
 
 /** Runs the logs migrations and returns the store. */
@@ -74,6 +76,22 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
   // SQLite files are written from a worker thread, started with the first write (after migrations).
   const sqliteFile = kind === 'sqlite' ? sqliteFileOf(database.describe()) : undefined;
   let thread: WriteThread | undefined;
+  let custody: CustodyHandlers | undefined;
+  /** The write thread, started (again, after an idle stop) when needed; undefined once it broke. */
+  const liveThread = (): WriteThread | undefined => {
+    if (sqliteFile === undefined) return undefined;
+    if (!thread || thread.stopped) {
+      thread = startWriteThread(sqliteFile, {
+        ...(options.commit ? { commitMs: options.commit.intervalMs, commitRows: options.commit.rows } : {}),
+        custody: {
+          committed: (count) => custody?.committed(count),
+          returned: (rows, error) => custody?.returned(rows, error),
+          lost: (count, error) => custody?.lost(count, error),
+        },
+      });
+    }
+    return thread.broken ? undefined : thread;
+  };
 
   const fromRow = (r: LogsTable): LogEntry => ({
     ...r,
@@ -84,16 +102,25 @@ export function createLogsStore(database: Database, options: LogsStoreOptions): 
 
   const store: LogsStore = {
     async upsert(entries) {
-      if (kind === 'sqlite' && sqliteFile !== undefined) {
-        if (!thread || thread.stopped) thread = startWriteThread(sqliteFile);
-        if (!thread.broken) return thread.upsert(entries);
-      }
+      const writer = liveThread();
+      if (writer) return writer.upsert(entries);
       // Here (PostgreSQL, or SQLite without its thread) content carried as text becomes its
       // columns at write time, chunk by chunk, after the batch left the request path.
       for (let i = 0; i < entries.length; i += UPSERT_CHUNK) {
         const chunk = entries.slice(i, i + UPSERT_CHUNK).map(resolveContent);
         await db.executeQuery(upsertStatement(kind, chunk));
       }
+    },
+
+    custody(handlers) {
+      if (sqliteFile === undefined) return undefined;
+      custody = handlers;
+      return {
+        take: (entries) => liveThread()?.takeOver(entries) ?? false,
+        flush: async () => {
+          if (thread && !thread.broken && !thread.stopped) await thread.flush();
+        },
+      };
     },
 
     async search(query) {

@@ -11,6 +11,8 @@ import { waitFor } from '../../../test/support/wait.js';
 import type { LogEntry } from '../../plugins/logging/types.js';
 import { openLogsStore, type LogsStore } from './store.js';
 import { sqliteFileOf, startWriteThread } from './write-thread.js';
+import { createLogWriter } from '../../plugins/logging/writer.js';
+import { silentLogger } from '../../core/index.js';
 
 const entry = (id: string, over: Partial<LogEntry> = {}): LogEntry => ({
   id, parent_request_id: null, timestamp: Date.UTC(2026, 10, 24, 12), object: 'chat.completion',
@@ -89,6 +91,40 @@ test('a search under concurrent thread writes returns a page and totals of the s
   }
   await writes;
   assert.ok(checks > 0);
+});
+
+test('rows taken over are committed in the thread; a refused row is lost alone, the rest are written', async (t) => {
+  const { path } = await logsFile(t);
+  const committed: number[] = [];
+  const lost: number[] = [];
+  const thread = startWriteThread(path, {
+    commitMs: 60_000, commitRows: 1000,
+    custody: { committed: (n) => committed.push(n), returned: () => assert.fail('nothing comes back'), lost: (n) => lost.push(n) },
+  });
+  assert.ok(thread.takeOver([entry('t1'), entry('bad', { provider: null as unknown as string }), entry('t2')]));
+  assert.ok(thread.takeOver([entry('t3')]));
+  await thread.flush();
+  assert.deepEqual(committed, [3]);
+  assert.deepEqual(lost, [1]);
+  const reader = new BetterSqlite3(path, { readonly: true });
+  t.after(() => reader.close());
+  assert.deepEqual(reader.prepare('select id from logs order by id').all().map((r) => (r as { id: string }).id), ['t1', 't2', 't3']);
+});
+
+test('rows the thread cannot write (the file is locked) come back to the writer, which writes them once it can', { timeout: 30_000 }, async (t) => {
+  const { path, store } = await logsFile(t);
+  const locker = new BetterSqlite3(path);
+  t.after(() => locker.close());
+  locker.exec('begin immediate'); // holds the write lock past the thread's busy timeout
+  const writer = createLogWriter(store, { logger: silentLogger, flushIntervalMs: 20, maxBackoffMs: 200 });
+  for (let i = 0; i < 50; i += 1) writer.enqueue(entry(`l${i}`, { status: 'success', latency: 1 }));
+  await waitFor(() => !writer.stats().healthy, { timeoutMs: 20_000, message: 'the writer to see its rows come back from the locked file' });
+  assert.equal(writer.stats().pending, 50, 'every row is buffered again, none lost');
+  locker.exec('commit');
+  assert.ok(await writer.flush(20_000), 'the buffered rows are written once the lock is gone');
+  assert.deepEqual({ ...writer.stats(), failedWrites: 0 }, { pending: 0, written: 50, dropped: 0, failedWrites: 0, healthy: true });
+  assert.equal(await store.count(), 50);
+  await writer.close();
 });
 
 test('only file-backed SQLite handles get a write thread', () => {

@@ -2,14 +2,23 @@
 // to the same file (WAL lets the main connection read meanwhile). SQLite inserts run synchronously
 // in the calling thread; with content logging a row costs tens of µs of index and page work, which
 // on the main thread is taken from every request, and so is deriving a row's content columns from
-// the request and response texts it carries. The worker prepares its statement once and
-// writes each batch in one transaction. While a batch is in flight the worker keeps the process
-// alive (so a shutdown flush completes); idle, it does not hold the process open, and after a
-// while without writes it stops (the store starts a new one with its next batch).
+// the request and response texts it carries. The worker prepares its statement once.
+//
+// Two ways in. `upsert` writes a batch in its own transaction and resolves once it is committed.
+// `takeOver` hands rows to the thread for good: the main thread keeps no copy (rows kept there
+// until a commit outlive the young generation and are promoted, at thousands of rows a second),
+// and the thread commits what it holds every `commitMs` or `commitRows` rows — one commit per
+// handful of rows costs SQLite half again per row in page writes. A commit that fails (the file
+// is locked, full, gone) sends its rows back to the main thread (`custody.returned`), whose
+// writer buffers and retries them as usual; when the failure is a row the database refuses (a
+// constraint), the batch is written row by row and only the refused rows are lost (counted).
+// While rows or a batch are in the thread it keeps the process alive (so a shutdown flush
+// completes); idle, it does not hold the process open, and after a while without writes it stops
+// (the store starts a new one with its next batch).
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CONTENT_KIT_SOURCE } from '../../plugins/logging/content.js';
-import type { LogEntry } from '../../plugins/logging/types.js';
+import type { CustodyHandlers, LogEntry } from '../../plugins/logging/types.js';
 import { COLUMNS, SQLITE_ROW_UPSERT } from './upsert-sql.js';
 
 // Plain CommonJS evaluated in the worker, so it runs the same from dist/ and under tsx in tests.
@@ -45,26 +54,84 @@ try {
 } catch (error) {
   fatal = error instanceof Error ? error.message : String(error);
 }
+const text = (error) => (error instanceof Error ? error.message : String(error));
+let held = [];
+let timer;
+// Commits the rows taken over (see the file's header for what happens to rows that fail).
+function commitHeld() {
+  if (timer !== undefined) clearTimeout(timer);
+  timer = undefined;
+  const rows = held;
+  held = [];
+  if (rows.length === 0) return;
+  try {
+    write(rows);
+    parentPort.postMessage({ type: 'committed', settled: rows.length });
+    return;
+  } catch (error) {
+    // Locked, full or gone: every row goes back. A refused row spoils only its batch: the rest
+    // are written one by one.
+    if (!String(error && error.code).startsWith('SQLITE_CONSTRAINT')) {
+      parentPort.postMessage({ type: 'committed', settled: rows.length, returned: rows, error: text(error) });
+      return;
+    }
+  }
+  const back = [];
+  let refused = 0;
+  let reason = '';
+  for (const row of rows) {
+    try {
+      write([row]);
+    } catch (error) {
+      reason = text(error);
+      if (String(error && error.code).startsWith('SQLITE_CONSTRAINT')) refused += 1;
+      else back.push(row);
+    }
+  }
+  parentPort.postMessage({ type: 'committed', settled: rows.length, refused, returned: back, error: reason });
+}
 parentPort.on('message', (message) => {
   if (fatal !== undefined) {
-    parentPort.postMessage({ id: message.id, error: fatal, fatal: true });
+    parentPort.postMessage({ id: message.id, type: 'reply', error: fatal, fatal: true, returned: message.take ? message.rows : undefined });
+    return;
+    return;
+  }
+  if (message.take) {
+    for (const row of message.rows) held.push(row);
+    if (held.length >= workerData.commitRows) commitHeld();
+    else if (timer === undefined) timer = setTimeout(commitHeld, workerData.commitMs);
     return;
   }
   try {
-    write(message.rows);
-    parentPort.postMessage({ id: message.id });
+    commitHeld();
+    if (message.rows) write(message.rows);
+    parentPort.postMessage({ id: message.id, type: 'reply' });
   } catch (error) {
-    parentPort.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    parentPort.postMessage({ id: message.id, type: 'reply', error: text(error) });
   }
 });
 `;
 
 export interface WriteThread {
   upsert(entries: readonly LogEntry[]): Promise<void>;
+  /** Hands rows to the thread for good (see above); false when it is not running or behind (the caller keeps them). */
+  takeOver(entries: readonly LogEntry[]): boolean;
+  /** Commits the rows taken over; resolves once they are written or handed back. */
+  flush(): Promise<void>;
   /** Set once the worker itself failed (not a single write); the caller writes in-thread then. */
   readonly broken: boolean;
   /** Set once the worker was stopped after sitting idle; the caller starts a new one. */
   readonly stopped: boolean;
+}
+
+export interface WriteThreadOptions {
+  idleStopMs?: number;
+  /** Rows taken over are committed this long after the first of them arrived... */
+  commitMs?: number;
+  /** ...or as soon as this many are held. */
+  commitRows?: number;
+  /** Where rows taken over end up when they are not written (a thread that dies loses what it held). */
+  custody?: CustodyHandlers;
 }
 
 /** An idle worker is stopped after this long, so a closed store leaves no thread behind for long. */
@@ -75,26 +142,51 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
+interface ThreadMessage {
+  type: 'reply' | 'committed';
+  id?: number;
+  error?: string;
+  fatal?: boolean;
+  /** Rows taken over that this message settles (written, refused or returned). */
+  settled?: number;
+  refused?: number;
+  returned?: LogEntry[];
+}
+
 /** Starts the worker for the SQLite file at `path`. */
-export function startWriteThread(path: string, options: { idleStopMs?: number } = {}): WriteThread {
+export function startWriteThread(path: string, options: WriteThreadOptions = {}): WriteThread {
   const idleStopMs = options.idleStopMs ?? IDLE_STOP_MS;
+  const custody = options.custody;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     execArgv: [],
-    workerData: { driver, path, sql: SQLITE_ROW_UPSERT, columns: COLUMNS },
+    workerData: {
+      driver, path, sql: SQLITE_ROW_UPSERT, columns: COLUMNS,
+      commitMs: options.commitMs ?? 250, commitRows: options.commitRows ?? 1000,
+    },
   });
   worker.unref();
   const waiting = new Map<number, Waiter>();
+  /** Rows taken over and not yet settled by the worker. */
+  let held = 0;
+  const maxHeld = 4 * (options.commitRows ?? 1000);
   let nextId = 1;
   let broken = false;
   let stopped = false;
   let idle: NodeJS.Timeout | undefined;
-  const stopWhenIdle = (): void => {
+  const busy = (): void => {
+    if (idle) clearTimeout(idle);
+    idle = undefined;
+    worker.ref();
+  };
+  const settle = (): void => {
+    if (waiting.size > 0 || held > 0) return;
+    worker.unref();
     if (idle) clearTimeout(idle);
     idle = setTimeout(() => {
       idle = undefined;
-      if (waiting.size > 0) return;
+      if (waiting.size > 0 || held > 0) return;
       stopped = true;
       void worker.terminate();
     }, idleStopMs);
@@ -105,18 +197,25 @@ export function startWriteThread(path: string, options: { idleStopMs?: number } 
     broken = true;
     for (const waiter of waiting.values()) waiter.reject(error);
     waiting.clear();
+    if (held > 0) custody?.lost(held, error.message);
+    held = 0;
   };
-  worker.on('message', (message: { id: number; error?: string; fatal?: boolean }) => {
+  worker.on('message', (message: ThreadMessage) => {
     // The worker could not open the file or prepare its statement: retire it for good.
     if (message.fatal) broken = true;
-    const waiter = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (waiting.size === 0) {
-      worker.unref();
-      stopWhenIdle();
+    const returned = message.returned ?? [];
+    held -= message.settled ?? (message.id === undefined ? returned.length : 0);
+    const written = (message.settled ?? 0) - (message.refused ?? 0) - returned.length;
+    if (written > 0) custody?.committed(written);
+    if (message.refused) custody?.lost(message.refused, message.error ?? 'refused by the database');
+    if (returned.length > 0) custody?.returned(returned, message.error ?? 'not written');
+    if (message.id !== undefined) {
+      const waiter = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.error === undefined) waiter?.resolve();
+      else waiter?.reject(new Error(message.error));
     }
-    if (message.error === undefined) waiter?.resolve();
-    else waiter?.reject(new Error(message.error));
+    settle();
   });
   worker.on('error', (error: unknown) => {
     const message = error && typeof error === 'object' && 'message' in error ? String(error.message) : String(error);
@@ -126,6 +225,16 @@ export function startWriteThread(path: string, options: { idleStopMs?: number } 
     if (!stopped) failAll(new Error(`logs write thread exited (code ${code})`));
   });
 
+  const request = (rows: readonly LogEntry[] | undefined): Promise<void> => {
+    if (broken || stopped) return Promise.reject(new Error('logs write thread is not running'));
+    const id = nextId++;
+    busy();
+    return new Promise<void>((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, rows });
+    });
+  };
+
   return {
     get broken() {
       return broken;
@@ -134,16 +243,21 @@ export function startWriteThread(path: string, options: { idleStopMs?: number } 
       return stopped;
     },
     upsert(entries) {
-      if (broken || stopped) return Promise.reject(new Error('logs write thread is not running'));
-      if (entries.length === 0) return Promise.resolve();
-      const id = nextId++;
-      if (idle) clearTimeout(idle);
-      idle = undefined;
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, rows: entries });
-      });
+      if (entries.length === 0 && !broken && !stopped) return Promise.resolve();
+      return request(entries);
+    },
+    takeOver(entries) {
+      // A thread that falls behind takes no more: the caller's writer then waits for its writes
+      // (and buffers, up to its capacity) instead of queueing messages here without bound.
+      if (broken || stopped || held >= maxHeld) return false;
+      if (entries.length === 0) return true;
+      busy();
+      held += entries.length;
+      worker.postMessage({ take: true, rows: entries });
+      return true;
+    },
+    flush() {
+      return broken || stopped ? Promise.resolve() : request(undefined);
     },
   };
 }
