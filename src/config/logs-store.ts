@@ -34,7 +34,7 @@ const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
 export const logsWriterSchema = z.looseObject({
   /** Rows per write. */
   max_batch_size: z.number().int().min(1).max(100_000).optional(),
-  /** Longest wait before buffered rows are written. */
+  /** How long a still-running request's `processing` row waits to be written; the SQLite write thread's commit interval. */
   batch_interval: durationMs.optional(),
   /** Characters of row text per write (content makes rows large); 0 or absent: no limit. */
   max_batch_bytes: z.number().int().nonnegative().optional(),

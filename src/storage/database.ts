@@ -113,7 +113,7 @@ function openSqlite(config: SqliteStoreConfig): Database {
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
   const Sqlite = requireDriver('better-sqlite3') as typeof BetterSqlite3;
   const file = new Sqlite(config.path);
-  file.pragma('journal_mode = WAL');
+  enableWal(file);
   file.pragma('busy_timeout = 5000');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
@@ -121,6 +121,25 @@ function openSqlite(config: SqliteStoreConfig): Database {
   file.pragma('secure_delete = ON');
   const db = new Kysely<object>({ dialect: new SqliteDialect({ database: file }) });
   return makeHandle('sqlite', db, `sqlite:${config.path}`);
+}
+
+/**
+ * Switches a SQLite file to WAL. The switch needs the file to itself for a moment: when another
+ * process opens it at the same time SQLite answers BUSY at once instead of waiting (waiting could
+ * deadlock), so it is retried for a few seconds. This runs once, when a store is opened.
+ */
+function enableWal(file: BetterSqlite3.Database): void {
+  const deadline = Date.now() + 5000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      file.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 function makeHandle(kind: DatabaseKind, db: Kysely<object>, where: string): Database {
