@@ -29,6 +29,9 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 ${CONTENT_KIT_SOURCE}
 const kit = contentKit();
+const text = (error) => (error instanceof Error ? error.message : String(error));
+// A row the database refuses (NOT NULL, CHECK...) fails the same way on every retry.
+const refusedRow = (error) => String(error && error.code).startsWith('SQLITE_CONSTRAINT');
 let write;
 let fatal;
 try {
@@ -52,9 +55,8 @@ try {
     }
   });
 } catch (error) {
-  fatal = error instanceof Error ? error.message : String(error);
+  fatal = text(error);
 }
-const text = (error) => (error instanceof Error ? error.message : String(error));
 let held = [];
 let timer;
 // Commits the rows taken over (see the file's header for what happens to rows that fail).
@@ -66,13 +68,13 @@ function commitHeld() {
   if (rows.length === 0) return;
   try {
     write(rows);
-    parentPort.postMessage({ type: 'committed', settled: rows.length });
+    parentPort.postMessage({ settled: rows.length });
     return;
   } catch (error) {
     // Locked, full or gone: every row goes back. A refused row spoils only its batch: the rest
     // are written one by one.
-    if (!String(error && error.code).startsWith('SQLITE_CONSTRAINT')) {
-      parentPort.postMessage({ type: 'committed', settled: rows.length, returned: rows, error: text(error) });
+    if (!refusedRow(error)) {
+      parentPort.postMessage({ settled: rows.length, returned: rows, error: text(error) });
       return;
     }
   }
@@ -84,16 +86,15 @@ function commitHeld() {
       write([row]);
     } catch (error) {
       reason = text(error);
-      if (String(error && error.code).startsWith('SQLITE_CONSTRAINT')) refused += 1;
+      if (refusedRow(error)) refused += 1;
       else back.push(row);
     }
   }
-  parentPort.postMessage({ type: 'committed', settled: rows.length, refused, returned: back, error: reason });
+  parentPort.postMessage({ settled: rows.length, refused, returned: back, error: reason });
 }
 parentPort.on('message', (message) => {
   if (fatal !== undefined) {
-    parentPort.postMessage({ id: message.id, type: 'reply', error: fatal, fatal: true, returned: message.take ? message.rows : undefined });
-    return;
+    parentPort.postMessage({ id: message.id, error: fatal, fatal: true, returned: message.take ? message.rows : undefined });
     return;
   }
   if (message.take) {
@@ -105,9 +106,9 @@ parentPort.on('message', (message) => {
   try {
     commitHeld();
     if (message.rows) write(message.rows);
-    parentPort.postMessage({ id: message.id, type: 'reply' });
+    parentPort.postMessage({ id: message.id });
   } catch (error) {
-    parentPort.postMessage({ id: message.id, type: 'reply', error: text(error) });
+    parentPort.postMessage({ id: message.id, error: text(error) });
   }
 });
 `;
@@ -142,8 +143,8 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
+/** A reply to `upsert`/`flush` (with its `id`), or a report on rows taken over. */
 interface ThreadMessage {
-  type: 'reply' | 'committed';
   id?: number;
   error?: string;
   fatal?: boolean;
