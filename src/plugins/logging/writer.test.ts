@@ -9,6 +9,7 @@ import { createLoggingPlugin } from './plugin.js';
 import type { RowSource } from './row.js';
 import type { LogEntry, LogStore } from './types.js';
 import { createLogWriter } from './writer.js';
+import { waitFor } from '../../../test/support/wait.js';
 
 const entry = (id: string, text = ''): LogEntry => ({
   id, parent_request_id: null, timestamp: 1, object: 'chat.completion', provider: 'openai', model: 'm', status: 'success',
@@ -54,6 +55,30 @@ test('buffered rows are built when written, once, as their latest version; an un
   assert.equal(builds, 1);
   assert.deepEqual(store.batches.flat().map((e) => [e.id, e.status]), [['lazy', 'success']]);
   assert.equal(writer.stats().dropped, 1);
+  await writer.close();
+});
+
+test('a running request\'s row waits for the interval: one that ends sooner is written once, finished; a long one is written as processing', async () => {
+  const store = recordingStore();
+  const writer = createLogWriter(store, { logger: silentLogger, flushIntervalMs: 30 });
+  const source = (id: string): RowSource & { ended: boolean } => {
+    const row = { id, ended: false, entry: () => ({ ...entry(id), status: row.ended ? 'success' as const : 'processing' as const }) };
+    return row;
+  };
+  const quick = source('quick');
+  const long = source('long');
+  writer.enqueue(quick);
+  writer.enqueue(long);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(store.batches.length, 0, 'running rows are not written at once');
+  quick.ended = true;
+  writer.enqueue(quick);
+  await waitFor(() => store.batches.flat().some((e) => e.id === 'long'), { timeoutMs: 5000, message: 'the long request\'s processing row to be written' });
+  assert.deepEqual(store.batches.flat().map((e) => [e.id, e.status]), [['quick', 'success'], ['long', 'processing']]);
+  long.ended = true;
+  writer.enqueue(long);
+  assert.ok(await writer.flush());
+  assert.deepEqual(store.batches.flat().map((e) => [e.id, e.status]), [['quick', 'success'], ['long', 'processing'], ['long', 'success']]);
   await writer.close();
 });
 
