@@ -93,8 +93,8 @@ export interface ServedBy {
 
 /**
  * A complete (non-streaming) response, OpenAI-shaped, `extra_fields` included. `body` may be an
- * accessor that parses on first read: to change a response, set `body` or build a new object
- * with an explicit `body` (a spread alone does not copy an accessor).
+ * accessor that parses on first read; a spread copy (`{ ...response, usage }`) carries the parsed
+ * body. To change a response, set `body` or return a new object with one.
  */
 export interface InferenceResponse {
   kind: 'response';

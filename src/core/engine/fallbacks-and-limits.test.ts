@@ -105,6 +105,20 @@ test('post-hook can turn an upstream error into a response', async () => {
   await gw.close();
 });
 
+test('a post-hook that returns a spread copy of the response keeps its body', async () => {
+  const stamp: Plugin = {
+    name: 'stamp',
+    postHook: (_req, outcome) => (outcome.result?.kind === 'response'
+      ? { result: { ...outcome.result, usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } } } : outcome),
+  };
+  const gw = createGateway({ config: staticConfig({ openai: provider(fake.origin) }), plugins: [stamp] });
+  const res = await gw.handle(request('openai/m'), context()) as InferenceResponse;
+  assert.equal(res.usage?.total_tokens, 3);
+  assert.equal(res.raw, undefined, 'the copy must not forward the text the hook may have changed');
+  assert.ok(Array.isArray(res.body.choices), `the copy has the upstream's body: ${JSON.stringify(res.body)}`);
+  await gw.close();
+});
+
 test('queue full with drop_excess_requests → immediate 429 request_dropped', async () => {
   const cfg = staticConfig({ openai: provider(fake.origin, { concurrency: { concurrency: 1, buffer_size: 1 } }) }, { drop_excess_requests: true });
   const gw = createGateway({ config: cfg });

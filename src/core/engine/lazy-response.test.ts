@@ -5,8 +5,10 @@ import { lazyResponse } from './lazy-response.js';
 const servedBy = { provider: 'openai', model: 'm', requestedModel: 'openai/m', fallbackIndex: 0, keyName: 'k', attempts: 1, upstreamLatencyMs: 1 };
 const raw = '{"id":"a","choices":[{"message":{"content":"hi"}}]}';
 
-test('raw is forwarded until the body is read; reading parses it once', () => {
-  const response = lazyResponse(raw, undefined, servedBy);
+for (const spreadable of [false, true]) {
+const shape = spreadable ? 'with plugin hooks' : 'without plugin hooks';
+test(`${shape}: raw is forwarded until the body is read; reading parses it once`, () => {
+  const response = lazyResponse(raw, undefined, servedBy, spreadable);
   assert.equal(response.raw, raw);
   const body = response.body;
   assert.deepEqual(body, JSON.parse(raw));
@@ -14,16 +16,23 @@ test('raw is forwarded until the body is read; reading parses it once', () => {
   assert.equal(response.raw, undefined, 'a reader may have edited the object');
 });
 
-test('a plugin editing or replacing the body is what gets serialized', () => {
-  const edited = lazyResponse(raw, undefined, servedBy);
+test(`${shape}: a plugin editing or replacing the body is what gets serialized`, () => {
+  const edited = lazyResponse(raw, undefined, servedBy, spreadable);
   (edited.body.choices as Array<{ message: { content: string } }>)[0]!.message.content = 'redacted';
   assert.equal(edited.raw, undefined);
   assert.match(JSON.stringify(edited.body), /redacted/);
-  const replaced = lazyResponse(raw, undefined, servedBy);
+  const replaced = lazyResponse(raw, undefined, servedBy, spreadable);
   replaced.body = { id: 'b' };
   assert.equal(replaced.raw, undefined);
   assert.deepEqual(replaced.body, { id: 'b' });
-  const copy = { ...lazyResponse(raw, undefined, servedBy), body: { id: 'c' } };
+  const copy = { ...lazyResponse(raw, undefined, servedBy, spreadable), body: { id: 'c' } };
   assert.equal(copy.raw, undefined, 'a spread copy with a new body never carries the old raw text');
   assert.deepEqual(copy.body, { id: 'c' });
+});
+}
+
+test('with plugin hooks a spread copy carries the parsed body, not raw', () => {
+  const copy = { ...lazyResponse(raw, undefined, servedBy, true) };
+  assert.equal(copy.raw, undefined, 'a spread copy carries the parsed body, not raw');
+  assert.deepEqual(copy.body, JSON.parse(raw));
 });

@@ -44,7 +44,7 @@ async function provide(deps: EngineDeps, run: RequestRun, request: InferenceRequ
   if (outcome.kind === 'response') {
     const { parsed, servedBy } = outcome;
     const base = { requestType: request.requestType, ...request.target };
-    if (parsed.json) return lazyResponse(spliceResponseExtraFields(parsed.json, base, run.elapsed()), parsed.usage, servedBy);
+    if (parsed.json) return lazyResponse(spliceResponseExtraFields(parsed.json, base, run.elapsed()), parsed.usage, servedBy, deps.hooked);
     const { body, usage } = parsed;
     addResponseExtraFields(body, base, run.elapsed());
     return { kind: 'response', body, usage, servedBy };
