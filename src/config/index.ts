@@ -2,7 +2,6 @@
 // CLI's flag parsing. This is the only module that reads process.env (see `processEnv`).
 export { configSchema, clientSchema, providerSchema, keySchema, networkConfigSchema, pluginEntrySchema } from './schema.js';
 export type { ParsedConfig } from './schema.js';
-export { logsWriterSchema, type LogsWriterConfig } from './logs-store.js';
 export {
   parseConfig, parseConfigText, loadAppConfig, configFromEnvironment, deepFreeze,
   type BifrostConfig, type ProviderEntry, type LoadedConfig, type Env, type ParseOptions,

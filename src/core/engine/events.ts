@@ -11,15 +11,12 @@ const EVENT_TYPES: readonly EventType[] = ['request.start', 'upstream.attempt', 
 
 export class EventBus {
   private readonly byType = new Map<EventType, Plugin[]>();
-  /** Whether any observer is subscribed at all. */
-  readonly active: boolean;
 
   constructor(plugins: readonly Plugin[], private readonly logger: Logger) {
     for (const type of EVENT_TYPES) {
       const observers = plugins.filter((p) => typeof p.observe === 'function' && (p.observes === undefined || p.observes.includes(type)));
       if (observers.length > 0) this.byType.set(type, observers);
     }
-    this.active = this.byType.size > 0;
   }
 
   wants(type: EventType): boolean {

@@ -17,7 +17,6 @@ import { routeBareModel } from './routing.js';
 import type { GovernanceState, VirtualKey } from './state.js';
 import { meterStream, StreamMeter } from './stream-meter.js';
 
-export { GOVERNANCE_PLUGIN };
 
 /** Per-token prices; satisfied by src/pricing's PriceBook. */
 export interface ModelPricing {

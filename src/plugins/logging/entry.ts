@@ -182,5 +182,3 @@ export function resolveContent(entry: LogEntry): LogEntry {
   return { ...rest, ...content.columns(raw) };
 }
 
-/** The human text inside messages/outputs: string leaves named content/text, or plain strings. */
-export const textOf: (value: unknown, depth?: number) => string = content.textOf;

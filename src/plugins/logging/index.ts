@@ -2,6 +2,4 @@
 export { createLoggingPlugin, LOGGING_PLUGIN_NAME, type LoggingPlugin, type LoggingOptions } from './plugin.js';
 export { createLogWriter, type LogWriter, type WriterStats, type WriterOptions } from './writer.js';
 export { toApiLog, type ApiLog } from './api-shape.js';
-export { textOf, resolveContent } from './entry.js';
-export { contentKit, CONTENT_KIT_SOURCE, type RawContent } from './content.js';
 export type { LogEntry, LogStore, LogStatus, LiveLogEvent } from './types.js';

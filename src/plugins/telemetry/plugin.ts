@@ -12,7 +12,6 @@ import { seriesKey, seriesResets, type Family, type Series } from './series.js';
 import { createMetrics, type TelemetryMetrics } from './metrics.js';
 import { startPushGateway, type PushGatewayClient } from './push-gateway.js';
 
-export { TELEMETRY_PLUGIN_NAME };
 
 /** Requests tracked between start and end; beyond this the oldest state is forgotten. */
 const MAX_TRACKED = 100_000;

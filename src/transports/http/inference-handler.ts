@@ -21,7 +21,7 @@ import { writeSse } from './sse.js';
 
 type InferenceType = Exclude<RequestType, 'list_models'>;
 
-export const INFERENCE_ROUTES: ReadonlyArray<readonly [string, InferenceType]> = [
+const INFERENCE_ROUTES: ReadonlyArray<readonly [string, InferenceType]> = [
   ['/v1/chat/completions', 'chat_completion'],
   ['/v1/completions', 'text_completion'],
   ['/v1/embeddings', 'embedding'],
@@ -56,7 +56,7 @@ export function shuttingDown(): GatewayError {
  * type, fallback index only when a fallback served, cumulative upstream latency) and the newer
  * `x-bifrost-routing-info-*` set. Booleans and the fallback index are absent when false/zero.
  */
-export function routingHeaders(headers: Record<string, string>, servedBy: ServedBy, requestType: RequestType, primary: ModelRef): Record<string, string> {
+function routingHeaders(headers: Record<string, string>, servedBy: ServedBy, requestType: RequestType, primary: ModelRef): Record<string, string> {
   headers['x-bifrost-request-type'] = requestType;
   headers['x-bifrost-provider'] = servedBy.provider;
   headers['x-bifrost-original-model'] = primary.model;
