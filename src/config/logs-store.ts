@@ -4,25 +4,17 @@
 // validated where the store is opened (src/storage), so the rest of the block stays loose here.
 // A bad value is a config error naming its key (`logs_store.writer.max_batch_size: ...`).
 import { z } from 'zod';
-
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+import { goDurationMs } from '../core/index.js';
 
 /** Longest batch interval accepted: rows must not sit unwritten for longer than this. */
 const MAX_INTERVAL_MS = 60 * 60 * 1000;
 
-/** `250ms`, `5s`, `1m` or a number of seconds, as milliseconds. */
+/** A Go duration (`250ms`, `5s`, `1m`) or a number of seconds, as milliseconds. */
 const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  let ms: number;
-  if (typeof value === 'number') {
-    ms = value * 1000;
-  } else {
-    const m = DURATION.exec(value.trim());
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as "250ms", "5s" or "1m", got "${value}"` });
-      return z.NEVER;
-    }
-    ms = Number(m[1]) * UNIT_MS[m[2]!]!;
+  const ms = typeof value === 'number' ? value * 1000 : goDurationMs(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as "250ms", "5s" or "1m", got "${value}"` });
+    return z.NEVER;
   }
   if (!Number.isFinite(ms) || ms < 1 || ms > MAX_INTERVAL_MS) {
     ctx.addIssue({ code: 'custom', message: 'must be between 1ms and 1h' });
@@ -47,5 +39,3 @@ export const logsWriterSchema = z.looseObject({
 export const logsStoreSchema = z.looseObject({
   writer: logsWriterSchema.optional(),
 });
-
-export type LogsWriterConfig = z.output<typeof logsWriterSchema>;

@@ -8,4 +8,5 @@ export * from './http-exchange.js';
 export * from './runtime-config.js';
 export * from './gateway.js';
 export * from './usage-counters.js';
+export * from './go-duration.js';
 export { createGateway } from './engine/index.js';

@@ -3,15 +3,11 @@
 // per rule) and `default_behavior`. Latency values follow Bifrost's JSON, where a duration is a Go
 // time.Duration in nanoseconds; duration strings such as "250ms" or "1.5s" are accepted too.
 import { z } from 'zod';
-
-const UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+import { goDurationMs } from '../../core/index.js';
 
 /** Parses a Go-style duration (number = nanoseconds) into milliseconds. */
 export function durationMs(value: number | string): number | undefined {
-  if (typeof value === 'number') return value / 1e6;
-  const match = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value.trim());
-  if (!match) return undefined;
-  return Number(match[1]) * (UNITS_MS[match[2] ?? 'ms'] ?? 1);
+  return typeof value === 'number' ? value / 1e6 : goDurationMs(value);
 }
 
 const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {

@@ -1,6 +1,7 @@
 // Flags of `bifrost gossip-agent`, in the single-dash style of `serf agent`:
 // -name N -bind ADDR -port P [-join host:port,…] [-key BASE64] [-label L] [-meta TEXT]
 // [-state TEXT] [-run-for 30s] [-fast] [-serf] [-profile lan|wan|local].
+import { goDurationMs } from '../../../core/go-duration.js';
 
 export interface AgentFlags {
   name: string;
@@ -25,10 +26,9 @@ export class AgentUsageError extends Error {}
 
 /** "30s", "500ms", "2m", "1h" or plain milliseconds. */
 export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) throw new AgentUsageError(`invalid duration "${s}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms'] ?? 1;
-  return Math.round(Number(m[1]) * unit);
+  const ms = /^\d+(?:\.\d+)?$/.test(s.trim()) ? Number(s) : goDurationMs(s);
+  if (ms === undefined) throw new AgentUsageError(`invalid duration "${s}"`);
+  return Math.round(ms);
 }
 
 export function parseAgentFlags(argv: readonly string[]): AgentFlags {
