@@ -9,24 +9,20 @@ import { silentLogger, systemClock } from '../../core/index.js';
 import { contentAllowed, fallbackEntries, governanceOf, resolveContent, splitsIntoAttempts } from './entry.js';
 import { PendingRow } from './row.js';
 import type { LiveLogEvent, LogEntry, LogStore } from './types.js';
-import { createLogWriter, type LogWriter, type WriterStats } from './writer.js';
+import { createLogWriter, type LogWriter, type WriterOptions, type WriterStats } from './writer.js';
 
 export const LOGGING_PLUGIN_NAME = 'logging';
 
 /** Requests tracked between start and end; beyond this the oldest is forgotten. */
 const MAX_TRACKED = 100_000;
 
-export interface LoggingOptions {
+/** The writer's settings (batch size and bytes, interval, capacity) go straight to it. */
+export interface LoggingOptions extends Omit<WriterOptions, 'logger'> {
   store: LogStore;
   /** Read per request, so a config change applies to the next request. */
   contentLoggingDisabled?: () => boolean;
   logger?: Logger;
   clock?: Clock;
-  maxBatch?: number;
-  /** Characters of row text per batch (0: no limit). */
-  maxBatchBytes?: number;
-  flushIntervalMs?: number;
-  capacity?: number;
 }
 
 export interface LoggingPlugin extends Plugin {
@@ -42,13 +38,7 @@ export function createLoggingPlugin(options: LoggingOptions): LoggingPlugin {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const disabled = options.contentLoggingDisabled ?? (() => false);
-  const writer: LogWriter = createLogWriter(options.store, {
-    logger,
-    ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
-    ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
-    ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
-    ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
-  });
+  const writer: LogWriter = createLogWriter(options.store, { ...options, logger });
   const started = new Map<string, PendingRow>();
   const listeners = new Set<(event: LiveLogEvent) => void>();
 
