@@ -5,22 +5,25 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { bifrostErrorBody, toGatewayError, type ErrorScope } from './bifrost-error.js';
 
-export function sendError(reply: FastifyReply, error: unknown, scope: ErrorScope): FastifyReply {
+/** The status, identity headers and JSON body of an error answer. */
+function errorReply(error: unknown, scope: ErrorScope): { status: number; identity: Record<string, string>; body: string } {
   const gatewayError = toGatewayError(error);
-  if (scope.requestType !== undefined) reply.header('x-bifrost-request-type', scope.requestType);
+  const identity: Record<string, string> = {};
+  if (scope.requestType !== undefined) identity['x-bifrost-request-type'] = scope.requestType;
   const provider = gatewayError.provider ?? scope.provider;
-  if (provider !== undefined) reply.header('x-bifrost-provider', provider);
-  return reply.code(gatewayError.status).type('application/json').send(JSON.stringify(bifrostErrorBody(gatewayError, scope)));
+  if (provider !== undefined) identity['x-bifrost-provider'] = provider;
+  return { status: gatewayError.status, identity, body: JSON.stringify(bifrostErrorBody(gatewayError, scope)) };
+}
+
+export function sendError(reply: FastifyReply, error: unknown, scope: ErrorScope): FastifyReply {
+  const { status, identity, body } = errorReply(error, scope);
+  return reply.code(status).headers(identity).type('application/json').send(body);
 }
 
 /** Ends `res` with the error; `headers` (request id, CORS...) are sent along. */
 export function writeError(res: ServerResponse, error: unknown, scope: ErrorScope, headers: Record<string, string>): void {
-  const gatewayError = toGatewayError(error);
-  const body = JSON.stringify(bifrostErrorBody(gatewayError, scope));
-  if (scope.requestType !== undefined) headers['x-bifrost-request-type'] = scope.requestType;
-  const provider = gatewayError.provider ?? scope.provider;
-  if (provider !== undefined) headers['x-bifrost-provider'] = provider;
-  headers['content-type'] = 'application/json';
-  headers['content-length'] = String(Buffer.byteLength(body));
-  res.writeHead(gatewayError.status, headers).end(body);
+  const { status, identity, body } = errorReply(error, scope);
+  res.writeHead(status, {
+    ...headers, ...identity, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)),
+  }).end(body);
 }
