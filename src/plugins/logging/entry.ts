@@ -6,7 +6,7 @@
 // and turned into columns by the store when it writes the row (content.ts); otherwise it is
 // derived here.
 import type { FailedTarget, GatewayError, InferenceRequest, RequestContext, RequestSummary, RequestType } from '../../core/index.js';
-import { content } from './content.js';
+import { content, type RawContent } from './content.js';
 import type { LogEntry } from './types.js';
 
 const OBJECTS: Record<RequestType, string> = {
@@ -108,17 +108,14 @@ export function endEntry(summary: RequestSummary, start: LogEntry): LogEntry {
   // other output (a stream's text, a plugin's response) is derived now, as it is at hand.
   const response = typeof summary.outputText === 'string' ? summary.outputText : undefined;
   const output = response === undefined ? content.outputPart(summary.output) : undefined;
-  if (request === undefined && output !== undefined) {
-    // Both sides were derived here: the row is complete.
-    row.output_message = output.json;
-    row.content_summary = `${start.content_summary ?? ''}\n${output.text}`.slice(0, content.summaryLimit);
-    return row;
-  }
-  row.raw = {
+  const raw: RawContent = {
     ended: true,
     ...(request !== undefined ? { request } : { input: { json: start.input_history, text: start.content_summary ?? '' } }),
     ...(response !== undefined ? { response } : { output: output! }),
   };
+  // Both sides were derived here (nothing left to parse): the row is complete now.
+  if (request === undefined && output !== undefined) return { ...row, ...content.columns(raw) };
+  row.raw = raw;
   row.input_history = null;
   row.content_summary = null;
   return row;
