@@ -124,13 +124,15 @@ async function measure(target, mode, ctx) {
     kind: 'rate', body, rate: ctx.opts.rate[mode], durationSec: ctx.opts.latencySec, stream: mode === 'stream',
     targets: [{ url: target.url, headers: target.headers }, { url: ctx.directUrl, headers: {} }],
   });
+  const rateTicks = cpuTicks(target.pid) - rateTicks0;
+  const rssRatePeakKb = rateSampler.stop();
+  const usPer = (ticks, requests) => (requests > 0 ? (ticks / ctx.ticksPerSec) * 1e6 / requests : NaN);
+  const completed = throughput.ok + throughput.non2xx;
+  const perRequest = (ticks) => usPer(ticks, completed);
+  const cpuUsPerRequest = perRequest(ticks1 - ticks0);
   // CPU per request at the same offered rate for every target: at full load a slower proxy also
   // pays more per request for waking idle peers, which this figure is free of.
-  const rateCpuUsPerRequest = ((cpuTicks(target.pid) - rateTicks0) / ctx.ticksPerSec) * 1e6 / latency.sentPerTarget;
-  const rssRatePeakKb = rateSampler.stop();
-  const completed = throughput.ok + throughput.non2xx;
-  const perRequest = (ticks) => (completed > 0 ? (ticks / ctx.ticksPerSec) * 1e6 / completed : NaN);
-  const cpuUsPerRequest = perRequest(ticks1 - ticks0);
+  const rateCpuUsPerRequest = usPer(rateTicks, latency.sentPerTarget);
   // Where the rest of the machine's CPU went, to see whether the proxy was the bottleneck.
   const loadCpuUsPerRequest = perRequest(others1[0] - others0[0]);
   const mockCpuUsPerRequest = perRequest(others1[1] - others0[1]);

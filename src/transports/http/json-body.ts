@@ -15,10 +15,6 @@ function tooLarge(limitMb: number): Error {
   return httpError(413, 'request_too_large', `request body too large: limit is ${limitMb} MB (client.max_request_body_size_mb)`);
 }
 
-export function parseJsonBuffer(body: Buffer): unknown {
-  return parseJsonText(body.toString('utf8'));
-}
-
 export function parseJsonText(text: string): unknown {
   if (text.length === 0) throw httpError(400, 'invalid_request_error', 'request body is empty: expected a JSON object');
   try {
@@ -77,7 +73,7 @@ export function registerJsonBody(app: FastifyInstance, config: ConfigSource): vo
         return;
       }
       try {
-        done(null, parseJsonBuffer(body!));
+        done(null, parseJsonText(body!.toString('utf8')));
       } catch (error) {
         done(error as Error);
       }
