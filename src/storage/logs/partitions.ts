@@ -1,6 +1,9 @@
 // Daily partitions of the PostgreSQL `logs` table: created a few days ahead so writes never wait
 // on DDL, and dropped whole once they fall out of `log_retention_days` — a metadata operation,
 // unlike deleting millions of rows. Partition names carry their UTC day: `logs_p20261124`.
+// Rows that arrive before their day's partition exists land in the default partition; creating
+// that day's partition later moves them into it (PostgreSQL refuses to create a partition whose
+// range the default partition already holds rows of).
 import { sql, type Kysely } from 'kysely';
 import { LOGS_TABLE } from './schema.js';
 
@@ -30,10 +33,38 @@ export async function ensurePartitions(db: Kysely<object>, fromMs: number, toMs:
   for (let day = dayStart(fromMs); day <= toMs; day += DAY_MS) {
     const name = partitionName(day);
     if (existing.has(name)) continue;
-    await sql.raw(`create table if not exists ${name} partition of ${LOGS_TABLE} for values from (${day}) to (${day + DAY_MS})`).execute(db);
+    try {
+      await sql.raw(`create table if not exists ${name} partition of ${LOGS_TABLE} for values from (${day}) to (${day + DAY_MS})`).execute(db);
+    } catch (error) {
+      if (!holdsStrays(error)) throw error;
+      await adoptStrays(db, name, day);
+    }
     created.push(name);
   }
   return created;
+}
+
+/** PostgreSQL's check_violation, raised when the default partition holds rows of the new range. */
+function holdsStrays(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23514';
+}
+
+/**
+ * Creates the day's partition as a plain table, moves the default partition's rows of that day
+ * into it and attaches it, in one transaction. The default partition is locked first so no row of
+ * that day lands there meanwhile (writes to other days' partitions go on); a replica that raced
+ * here and lost finds the partition made and leaves it.
+ */
+async function adoptStrays(db: Kysely<object>, name: string, day: number): Promise<void> {
+  const range = `timestamp >= ${day} and timestamp < ${day + DAY_MS}`;
+  await db.transaction().execute(async (tx) => {
+    await sql.raw(`lock table ${LOGS_TABLE}_default in access exclusive mode`).execute(tx);
+    const made = await sql<{ oid: string | null }>`select to_regclass(${name})::text as oid`.execute(tx);
+    if (made.rows[0]?.oid) return;
+    await sql.raw(`create table ${name} (like ${LOGS_TABLE} including defaults)`).execute(tx);
+    await sql.raw(`with moved as (delete from ${LOGS_TABLE}_default where ${range} returning *) insert into ${name} select * from moved`).execute(tx);
+    await sql.raw(`alter table ${LOGS_TABLE} attach partition ${name} for values from (${day}) to (${day + DAY_MS})`).execute(tx);
+  });
 }
 
 export async function listPartitions(db: Kysely<object>): Promise<string[]> {

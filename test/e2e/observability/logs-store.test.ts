@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../../src/storage/database.js';
 import { openLogsStore, createLogsStore, listPartitions, partitionName, DAY_MS, type LogsStore, type LogQuery } from '../../../src/storage/logs/index.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
@@ -125,6 +126,29 @@ function contract(name: string, open: () => Promise<{ database: Database; cleanu
         assert.equal(result.deleted, 2);
       }
     });
+
+    if (name === 'PostgreSQL') {
+      test('a row stored before its day had a partition moves into that partition when maintenance makes it', async () => {
+        const later = NOW + 10 * DAY_MS;
+        const day = partitionName(Math.floor(later / DAY_MS) * DAY_MS);
+        assert.ok(!(await listPartitions(database.db)).includes(day), 'the day has no partition yet');
+        await store.upsert([row({ id: 'early', timestamp: later, status: 'processing', latency: null })]);
+        const inTable = async (table: string): Promise<number> =>
+          Number((await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where id = 'early'`.execute(database.db)).rows[0]!.n);
+        assert.equal(await inTable('logs_default'), 1, 'the row waits in the default partition');
+
+        const dayBefore = createLogsStore(database, { retentionDays: () => 0, clock: { now: () => later - DAY_MS, monotonic: () => 0 } });
+        await dayBefore.maintain();
+        assert.ok((await listPartitions(database.db)).includes(day), 'maintenance made the partition');
+        assert.equal(await inTable(day), 1, 'the row moved into its day');
+        assert.equal(await inTable('logs_default'), 0);
+        // The moved partition carries the table's key: the final version of the request replaces it.
+        await store.upsert([row({ id: 'early', timestamp: later, status: 'success', latency: 12 })]);
+        const found = (await store.search(q({ start_time: later - 1 }))).logs;
+        assert.deepEqual(found.map((l) => [l.id, l.status, l.latency]), [['early', 'success', 12]]);
+        await database.db.deleteFrom('logs' as never).where('id' as never, '=', 'early' as never).execute();
+      });
+    }
   });
 }
 
