@@ -49,8 +49,9 @@ export function invalidUpstreamBody(where: Where, cause: unknown): GatewayError 
   });
 }
 
+/** A request that reaches the gateway while it stops, whether at the HTTP door or in the engine. */
 export function shuttingDown(): GatewayError {
-  return new GatewayError('gateway is shutting down', { status: 503, type: 'shutting_down', allowFallbacks: false });
+  return new GatewayError('the gateway is shutting down', { status: 503, type: 'service_unavailable', allowFallbacks: false });
 }
 
 /** Anything thrown on the request path, as a GatewayError (unexpected throws become 500s, logged). */

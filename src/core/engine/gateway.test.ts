@@ -217,7 +217,7 @@ test('close() waits for an in-flight stream, then refuses new work', async () =>
   const stream = await gw.handle(request('openai/m', {}, { stream: true }), context());
   let closed = false;
   const closing = gw.close().then(() => { closed = true; });
-  await assert.rejects(gw.handle(request('openai/m'), context()), rejectsWith((e) => assert.equal(e.type, 'shutting_down')));
+  await assert.rejects(gw.handle(request('openai/m'), context()), rejectsWith((e) => assert.equal(e.type, 'service_unavailable')));
   assert.equal(closed, false);
   if (stream.kind === 'stream') for await (const _ of stream.events) { /* drain */ }
   await closing;

@@ -1,2 +1,3 @@
 // The engine's public surface.
 export { createGateway } from './create-gateway.js';
+export { shuttingDown } from './errors.js';

@@ -7,10 +7,10 @@
 // 503 once the server is closing.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import {
-  Cancellation, type Clock, type GatewayError, type ConfigSource, type Gateway, type InferenceResult, type JsonObject, type ModelRef,
+  Cancellation, shuttingDown, type Clock, type ConfigSource, type Gateway, type InferenceResult, type JsonObject, type ModelRef,
   type RequestContext, type RequestType, type ServedBy, type StreamEvent,
 } from '../../core/index.js';
-import { httpError, toGatewayError, type ErrorScope } from './bifrost-error.js';
+import { toGatewayError, type ErrorScope } from './bifrost-error.js';
 import { corsHeaders } from './cors.js';
 import { writeError } from './error-reply.js';
 import { reportExchange, type ExchangeObserver } from './exchange.js';
@@ -45,10 +45,6 @@ export interface InferenceHandlerDeps {
   closing: () => boolean;
   /** Called for errors that are not the caller's fault (5xx), for the log. */
   onInternalError: (error: unknown, requestId: string) => void;
-}
-
-export function shuttingDown(): GatewayError {
-  return httpError(503, 'service_unavailable', 'the gateway is shutting down');
 }
 
 /**

@@ -15,13 +15,13 @@
 //   component (database pings are skipped under `client.disable_db_pings_in_health`).
 import { createServer } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { isGatewayError, systemClock, type Clock, type ConfigSource, type Gateway, type Logger } from '../../core/index.js';
+import { isGatewayError, shuttingDown, systemClock, type Clock, type ConfigSource, type Gateway, type Logger } from '../../core/index.js';
 import { httpError } from './bifrost-error.js';
 import { registerCors } from './cors.js';
 import { sendError } from './error-reply.js';
 import { reportExchange, UNMATCHED_PATH, type ExchangeObserver } from './exchange.js';
 import { registerHealth, type HealthCheck } from './health.js';
-import { createInferenceHandler, shuttingDown, type InferenceBodyInterceptor } from './inference-handler.js';
+import { createInferenceHandler, type InferenceBodyInterceptor } from './inference-handler.js';
 import { registerJsonBody } from './json-body.js';
 import { registerModelsRoute } from './models-route.js';
 import { requestIdOf } from './request-id.js';
