@@ -30,21 +30,23 @@ export interface WriteSseOptions {
 /** Streams every event; resolves with the number of body bytes written. Never rejects. */
 export async function writeSse(res: ServerResponse, stream: InferenceStream, options: WriteSseOptions): Promise<number> {
   let bytes = 0;
-  const write = async (text: string): Promise<boolean> => {
+  // Slow reader: wait for the socket to drain (or close), then drop the losing listener.
+  const drained = async (): Promise<boolean> => {
+    const cleanup = new AbortController();
+    await Promise.race([once(res, 'drain', { signal: cleanup.signal }), once(res, 'close', { signal: cleanup.signal })])
+      .finally(() => cleanup.abort());
+    return !res.destroyed;
+  };
+  // Synchronous while the socket takes the writes: no promise per event unless it must wait.
+  const write = (text: string): boolean | Promise<boolean> => {
     if (res.destroyed || options.cancellation.aborted) return false;
     bytes += Buffer.byteLength(text);
-    if (!res.write(text)) {
-      // Slow reader: wait for the socket to drain (or close), then drop the losing listener.
-      const cleanup = new AbortController();
-      await Promise.race([once(res, 'drain', { signal: cleanup.signal }), once(res, 'close', { signal: cleanup.signal })])
-        .finally(() => cleanup.abort());
-    }
-    return !res.destroyed;
+    return res.write(text) ? !res.destroyed : drained();
   };
   res.writeHead(200, { ...SSE_HEADERS, ...options.headers });
   // Headers go out now, so the caller sees the stream open before the first token.
   res.flushHeaders();
-  const writeError = (error: unknown): Promise<boolean> => {
+  const writeError = (error: unknown): boolean | Promise<boolean> => {
     const body = JSON.stringify(bifrostErrorBody(toGatewayError(error), options.scope));
     return write(options.scope.requestType === 'responses' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`);
   };
@@ -56,7 +58,9 @@ export async function writeSse(res: ServerResponse, stream: InferenceStream, opt
         await writeError(result.value.error);
         break;
       }
-      if (!(await write(formatEvent(result.value)))) break;
+      let wrote = write(formatEvent(result.value));
+      if (typeof wrote !== 'boolean') wrote = await wrote;
+      if (!wrote) break;
       result = await options.iterator.next();
     }
     if (result.done && stream.terminator === 'done') await write('data: [DONE]\n\n');
