@@ -50,18 +50,20 @@ async function serveOnce(t: { after(fn: () => unknown): void }): Promise<{ port:
   return { port: (server.address() as AddressInfo).port, served };
 }
 
-function open(port: number): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
+/** Opens the stream and stops reading until the writer meets backpressure. */
+async function pausedReader(t: { after(fn: () => unknown): void }): Promise<{ reply: IncomingMessage; server: Served }> {
+  const { port, served } = await serveOnce(t);
+  const reply = await new Promise<IncomingMessage>((resolve, reject) => {
     request({ host: '127.0.0.1', port, method: 'POST', path: '/' }, resolve).on('error', reject).end();
   });
-}
-
-test('a reader that pauses gets every event in order once it reads again; the writer waited for drain', async (t) => {
-  const { port, served } = await serveOnce(t);
-  const reply = await open(port);
   reply.pause();
   const server = await served;
   await waitFor(() => server.res.writableNeedDrain, { message: 'the socket to refuse more writes while the reader pauses' });
+  return { reply, server };
+}
+
+test('a reader that pauses gets every event in order once it reads again; the writer waited for drain', async (t) => {
+  const { reply, server } = await pausedReader(t);
   reply.setEncoding('utf8');
   let text = '';
   reply.on('data', (part: string) => { text += part; });
@@ -77,11 +79,7 @@ test('a reader that pauses gets every event in order once it reads again; the wr
 });
 
 test('a reader that leaves while the writer waits for drain stops the producer', async (t) => {
-  const { port, served } = await serveOnce(t);
-  const reply = await open(port);
-  reply.pause();
-  const server = await served;
-  await waitFor(() => server.res.writableNeedDrain, { message: 'the socket to refuse more writes while the reader pauses' });
+  const { reply, server } = await pausedReader(t);
   reply.destroy();
   await waitFor(() => server.producer === 'returned', { timeoutMs: 5000, message: 'the writer to return the producer after the reader left' });
   await server.finished;
