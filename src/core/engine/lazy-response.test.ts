@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { lazyResponse } from './lazy-response.js';
 
 const servedBy = { provider: 'openai', model: 'm', requestedModel: 'openai/m', fallbackIndex: 0, keyName: 'k', attempts: 1, upstreamLatencyMs: 1 };
@@ -35,4 +36,17 @@ test('with plugin hooks a spread copy carries the parsed body, not raw', () => {
   const copy = { ...lazyResponse(raw, undefined, servedBy, true) };
   assert.equal(copy.raw, undefined, 'a spread copy carries the parsed body, not raw');
   assert.deepEqual(copy.body, JSON.parse(raw));
+});
+
+// Shape, not time: when every response had accessors of its own closures, each one got a hidden
+// class of its own and the code reading responses went megamorphic (governance lost ~20 % of its
+// throughput). V8's own predicate says whether two responses share a hidden class.
+test('responses seen by plugin hooks share one hidden class and keep fast properties', () => {
+  const probe = `
+    const { lazyResponse } = await import(${JSON.stringify(new URL('./lazy-response.ts', import.meta.url).href)});
+    const a = lazyResponse('{"id":"a"}', undefined, {}, true);
+    const b = lazyResponse('{"id":"b"}', { total_tokens: 1 }, {}, true);
+    console.log(JSON.stringify({ fast: %HasFastProperties(a), same: %HaveSameMap(a, b) }));`;
+  const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', probe], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), { fast: true, same: true });
 });
