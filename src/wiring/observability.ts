@@ -46,7 +46,7 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
   const spec = parseStoreBlock(block, { name: 'logs_store', appDir: w.appDir ?? '.', defaultFile: 'logs.db' });
   if (!spec) return;
   // Loaded only with a logs store to write to: the store (kysely and its driver), the plugin, /api/logs and /ws (ws).
-  const [{ openDatabase }, { openLogsStore }, { createLoggingPlugin }, { logsRoutes }] = await Promise.all([
+  const [{ openDatabase }, { openLogsStore }, { createLoggingPlugin, WRITER_DEFAULTS }, { logsRoutes }] = await Promise.all([
     import('../storage/database.js'),
     import('../storage/logs/index.js'),
     import('../plugins/logging/index.js'),
@@ -55,17 +55,16 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
   const database = openDatabase(spec, { logger: w.logger });
   // `logs_store.writer`, validated by the config loader; absent fields keep the writer's defaults.
   const writer = w.loaded.config.logs_store?.writer ?? {};
+  const maxBatch = writer.max_batch_size ?? WRITER_DEFAULTS.maxBatch;
+  const flushIntervalMs = writer.batch_interval ?? WRITER_DEFAULTS.flushIntervalMs;
   const store = await openLogsStore(database, {
     retentionDays: () => w.holder.current().client.log_retention_days, logger: w.logger,
     // The SQLite write thread commits the rows it is handed on the writer's batch size and interval.
-    commit: { rows: writer.max_batch_size ?? 1000, intervalMs: writer.batch_interval ?? 250 },
+    commit: { rows: maxBatch, intervalMs: flushIntervalMs },
   });
   const logging = createLoggingPlugin({
     store, logger: w.logger, contentLoggingDisabled: () => w.holder.current().client.disable_content_logging,
-    ...(writer.max_batch_size !== undefined ? { maxBatch: writer.max_batch_size } : {}),
-    ...(writer.batch_interval !== undefined ? { flushIntervalMs: writer.batch_interval } : {}),
-    ...(writer.max_batch_bytes !== undefined ? { maxBatchBytes: writer.max_batch_bytes } : {}),
-    ...(writer.write_queue_capacity !== undefined ? { capacity: writer.write_queue_capacity } : {}),
+    maxBatch, flushIntervalMs, maxBatchBytes: writer.max_batch_bytes, capacity: writer.write_queue_capacity,
   });
   const maintenance = setInterval(() => {
     store.maintain().catch((error: unknown) => w.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'log maintenance failed'));

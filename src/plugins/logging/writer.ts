@@ -45,10 +45,13 @@ export interface LogWriter {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** Batch size and interval when the config sets none (Bifrost's `logs_store.writer` defaults). */
+export const WRITER_DEFAULTS = { maxBatch: 1000, flushIntervalMs: 250 } as const;
+
 export function createLogWriter(store: LogStore, options: WriterOptions): LogWriter {
-  const maxBatch = options.maxBatch ?? 1000;
+  const maxBatch = options.maxBatch ?? WRITER_DEFAULTS.maxBatch;
   const maxBytes = options.maxBatchBytes ?? 0;
-  const interval = options.flushIntervalMs ?? 250;
+  const interval = options.flushIntervalMs ?? WRITER_DEFAULTS.flushIntervalMs;
   const capacity = options.capacity ?? 100_000;
   const maxBackoff = options.maxBackoffMs ?? 5000;
   const { logger } = options;
