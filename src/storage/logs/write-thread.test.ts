@@ -111,6 +111,19 @@ test('rows taken over are committed in the thread; a refused row is lost alone, 
   assert.deepEqual(reader.prepare('select id from logs order by id').all().map((r) => (r as { id: string }).id), ['t1', 't2', 't3']);
 });
 
+test('a thread that cannot start hands the rows it took over back, none counted as written or lost', async (t) => {
+  const { dir } = await logsFile(t);
+  const back: string[] = [];
+  const orphan = startWriteThread(join(dir, 'empty.db'), { // no logs table: the worker cannot prepare
+    custody: { committed: () => assert.fail('nothing is written'), returned: (rows) => back.push(...rows.map((r) => r.id)), lost: () => assert.fail('nothing is lost') },
+  });
+  assert.ok(orphan.takeOver([entry('a'), entry('b')]));
+  await waitFor(() => back.length === 2, { message: 'the rows to come back from the broken thread' });
+  assert.deepEqual(back, ['a', 'b']);
+  assert.equal(orphan.broken, true);
+  assert.equal(orphan.takeOver([entry('c')]), false, 'a broken thread takes no more');
+});
+
 test('rows the thread cannot write (the file is locked) come back to the writer, which writes them once it can', { timeout: 30_000 }, async (t) => {
   const { path, store } = await logsFile(t);
   const locker = new BetterSqlite3(path);

@@ -94,7 +94,9 @@ function commitHeld() {
 }
 parentPort.on('message', (message) => {
   if (fatal !== undefined) {
-    parentPort.postMessage({ id: message.id, error: fatal, fatal: true, returned: message.take ? message.rows : undefined });
+    parentPort.postMessage(message.take
+      ? { settled: message.rows.length, returned: message.rows, error: fatal, fatal: true }
+      : { id: message.id, error: fatal, fatal: true });
     return;
   }
   if (message.take) {
@@ -158,20 +160,21 @@ interface ThreadMessage {
 export function startWriteThread(path: string, options: WriteThreadOptions = {}): WriteThread {
   const idleStopMs = options.idleStopMs ?? IDLE_STOP_MS;
   const custody = options.custody;
+  const commitRows = options.commitRows ?? 1000;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     execArgv: [],
     workerData: {
       driver, path, sql: SQLITE_ROW_UPSERT, columns: COLUMNS,
-      commitMs: options.commitMs ?? 250, commitRows: options.commitRows ?? 1000,
+      commitMs: options.commitMs ?? 250, commitRows,
     },
   });
   worker.unref();
   const waiting = new Map<number, Waiter>();
   /** Rows taken over and not yet settled by the worker. */
   let held = 0;
-  const maxHeld = 4 * (options.commitRows ?? 1000);
+  const maxHeld = 4 * commitRows;
   let nextId = 1;
   let broken = false;
   let stopped = false;
@@ -205,7 +208,7 @@ export function startWriteThread(path: string, options: WriteThreadOptions = {})
     // The worker could not open the file or prepare its statement: retire it for good.
     if (message.fatal) broken = true;
     const returned = message.returned ?? [];
-    held -= message.settled ?? (message.id === undefined ? returned.length : 0);
+    held -= message.settled ?? 0;
     const written = (message.settled ?? 0) - (message.refused ?? 0) - returned.length;
     if (written > 0) custody?.committed(written);
     if (message.refused) custody?.lost(message.refused, message.error ?? 'refused by the database');
