@@ -1,12 +1,14 @@
 // Checks of the benchmark's own instruments, so a figure never rests on a broken tool: the mock
 // speaks OpenAI's chat wire format (JSON and SSE, events flushed one by one), the pass-through
-// forwards bodies and headers and does not buffer streams, /proc readers see CPU and memory, and
+// forwards bodies and headers and does not buffer streams, the minimal gateway does the protocol's
+// work (bare model upstream, extra_fields and x-bifrost-* headers back, events one by one), /proc readers see CPU and memory, and
 // the report computes paired ratios and added latency as documented. Run: `node --test bench/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { startMockUpstream } from './mock-upstream.mjs';
 import { startPassthrough } from './passthrough.mjs';
+import { startMinimalGateway } from './minimal-gateway.mjs';
 import { cpuTicks, memory } from './lib/processes.mjs';
 import { summarize } from './lib/report.mjs';
 import { requestBody, CHAT_PATH } from './lib/payloads.mjs';
@@ -96,6 +98,38 @@ test('pass-through forwards method, path, body and auth, and pipes SSE without b
   assert.equal(proxied.text, direct.text);
   assert.ok(proxied.arrivals.length >= 10, `proxied events arrived in ${proxied.arrivals.length} reads`);
   assert.ok(proxied.arrivals.at(-1) - proxied.arrivals[0] >= 19 * 2 * 0.9, 'proxied events were not held back');
+});
+
+test('minimal gateway sends the bare model upstream and answers with extra_fields, per SSE event too', async (t) => {
+  const mock = await startMockUpstream({ port: 0, chunkGapMs: 2 });
+  const proxy = await startMinimalGateway({ upstream: `http://127.0.0.1:${mock.port}` });
+  t.after(async () => {
+    await proxy.close();
+    await mock.close();
+  });
+  const url = `http://127.0.0.1:${proxy.port}${CHAT_PATH}`;
+  const extra = { request_type: 'chat_completion', provider: 'openai', model_requested: 'gpt-4o-mini' };
+
+  const plain = await timedPost(url, JSON.stringify({ ...JSON.parse(requestBody(false)), fallbacks: ['openai/gpt-4o'] }));
+  assert.equal(plain.status, 200);
+  const json = JSON.parse(plain.text);
+  assert.equal(json.object, 'chat.completion');
+  assert.deepEqual({ ...json.extra_fields, latency: undefined }, { ...extra, latency: undefined });
+  assert.equal(plain.headers.get('x-bifrost-provider'), 'openai');
+  assert.equal(plain.headers.get('x-bifrost-resolved-model'), 'gpt-4o-mini');
+  assert.match(plain.headers.get('x-bifrost-request-id'), /^[0-9a-f-]{36}$/);
+
+  const streamed = await timedPost(url, requestBody(true));
+  const events = dataEvents(streamed.text);
+  assert.equal(events.at(-1), '[DONE]');
+  const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
+  assert.equal(chunks.length, 20);
+  assert.deepEqual(chunks.map((c) => c.extra_fields.chunk_index), [...Array(20).keys()]);
+  assert.ok(streamed.arrivals.length >= 10, `events arrived in ${streamed.arrivals.length} reads`);
+
+  const bad = await timedPost(url, '{"model": ');
+  assert.equal(bad.status, 400);
+  assert.match(JSON.parse(bad.text).error.message, /invalid JSON/);
 });
 
 test('/proc readers see CPU time and resident memory of a process', () => {

@@ -5,9 +5,9 @@
 // process: `node bench/passthrough.mjs --upstream http://127.0.0.1:P --port 0`; it prints one JSON
 // line `{"port":N}` once it listens.
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { runProxyProcess } from './lib/proxy-cli.mjs';
 
 /** Request headers a forward proxy passes on; hop-by-hop ones (connection, host...) stay behind. */
 const FORWARDED = ['content-type', 'authorization', 'accept'];
@@ -83,23 +83,4 @@ export async function startPassthrough(options) {
   };
 }
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      upstream: { type: 'string' },
-      port: { type: 'string', default: '0' },
-      host: { type: 'string', default: '127.0.0.1' },
-    },
-  });
-  if (!values.upstream) {
-    process.stderr.write('passthrough: --upstream http://host:port is required\n');
-    process.exit(2);
-  }
-  const proxy = await startPassthrough({ upstream: values.upstream, port: Number(values.port), host: values.host });
-  process.stdout.write(`${JSON.stringify({ port: proxy.port })}\n`);
-  const stop = () => proxy.close().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runProxyProcess('passthrough', startPassthrough);

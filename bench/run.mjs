@@ -33,7 +33,7 @@ const HELP = `node bench/run.mjs [flags]
   --stream-rate R         offered requests/s of the latency phase, streams (200)
   --chunk-gap-ms MS       pause between the mock's SSE events (1)
   --mock-latency-ms MS    fixed mock latency before its response headers (0)
-  --targets LIST          passthrough,gateway,governance,observability
+  --targets LIST          passthrough,minimal,gateway,governance,observability
   --modes LIST            plain,stream
   --log-level LEVEL       gateway -log-level (info)
   --keep                  keep the temp work dir (configs, gateway logs)
@@ -55,7 +55,7 @@ function options() {
       'stream-rate': { type: 'string', default: '200' },
       'chunk-gap-ms': { type: 'string', default: '1' },
       'mock-latency-ms': { type: 'string', default: '0' },
-      targets: { type: 'string', default: 'passthrough,gateway,governance,observability' },
+      targets: { type: 'string', default: 'passthrough,minimal,gateway,governance,observability' },
       modes: { type: 'string', default: 'plain,stream' },
       'log-level': { type: 'string', default: 'info' },
       'cpu-prof': { type: 'string' },

@@ -1,4 +1,5 @@
-// What the benchmark points its load at: `passthrough`, the bare node:http + undici proxy, and
+// What the benchmark points its load at: `passthrough`, the bare node:http + undici proxy;
+// `minimal`, the least work a Bifrost-compatible gateway must do (minimal-gateway.mjs); and
 // the `gateway*` targets, which run the real `bifrost` command (dist/cli.js) on a config.json
 // generated into a fresh temp app dir whose `openai` provider points at the mock. The plain
 // gateway runs with telemetry, logging, governance and stores off (the bare request path); each
@@ -103,7 +104,8 @@ const PROBES = {
  */
 export function buildTargets(selection) {
   const all = [
-    { name: 'passthrough', label: 'pass-through (node:http+undici)', start: startPassthroughTarget },
+    { name: 'passthrough', label: 'pass-through (node:http+undici)', start: (ctx) => startReferenceTarget('passthrough', ctx) },
+    { name: 'minimal', label: 'minimal gateway (reference)', start: (ctx) => startReferenceTarget('minimal-gateway', ctx) },
     { name: 'gateway', label: 'gateway', start: (ctx) => startGatewayTarget('plain', ctx) },
     { name: 'governance', label: 'gateway + governance', start: (ctx) => startGatewayTarget('governance', ctx) },
     { name: 'observability', label: 'gateway + telemetry + logging', start: (ctx) => startGatewayTarget('observability', ctx) },
@@ -113,9 +115,10 @@ export function buildTargets(selection) {
 
 export class SkipTarget extends Error {}
 
-async function startPassthroughTarget(ctx) {
-  const server = await startNodeServer([join(ctx.benchDir, 'passthrough.mjs'), '--upstream', ctx.mockUrl], {
-    name: 'passthrough', portFromStdout: true, logFile: join(ctx.workDir, 'passthrough.log'),
+/** passthrough.mjs or minimal-gateway.mjs, the two reference proxies. */
+async function startReferenceTarget(script, ctx) {
+  const server = await startNodeServer([join(ctx.benchDir, `${script}.mjs`), '--upstream', ctx.mockUrl], {
+    name: script, portFromStdout: true, logFile: join(ctx.workDir, `${script}.log`),
   });
   return { url: `http://127.0.0.1:${server.port}${CHAT_PATH}`, pid: server.pid, headers: {}, stop: server.stop };
 }
