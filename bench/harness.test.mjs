@@ -132,6 +132,32 @@ test('minimal gateway sends the bare model upstream and answers with extra_field
   assert.match(JSON.parse(bad.text).error.message, /invalid JSON/);
 });
 
+test('minimal gateway aborts the upstream stream of a caller that left (else the pool runs dry)', { timeout: 10_000 }, async (t) => {
+  let upstreamClosed;
+  const closed = new Promise((resolve) => { upstreamClosed = resolve; });
+  const slow = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: {"object":"chat.completion.chunk","choices":[]}\n\n');
+    res.on('close', () => upstreamClosed(res.writableFinished));
+  });
+  await new Promise((resolve) => slow.listen(0, '127.0.0.1', resolve));
+  const proxy = await startMinimalGateway({ upstream: `http://127.0.0.1:${slow.address().port}` });
+  t.after(async () => {
+    await proxy.close();
+    slow.closeAllConnections();
+    await new Promise((resolve) => slow.close(resolve));
+  });
+  const caller = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${proxy.port}${CHAT_PATH}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: requestBody(true), signal: caller.signal,
+  });
+  const reader = res.body.getReader();
+  assert.match(new TextDecoder().decode((await reader.read()).value), /"chunk_index":0/);
+  caller.abort();
+  assert.equal(await closed, false, 'the upstream response was cut before it finished');
+});
+
 test('/proc readers see CPU time and resident memory of a process', () => {
   const before = cpuTicks(process.pid);
   const end = Date.now() + 120;

@@ -3,9 +3,10 @@
 // It parses the caller's JSON (400 if it is not), splits `provider/model`, forwards a copy of the
 // body with the bare model and without `fallbacks`, and answers with Bifrost's `x-bifrost-*`
 // headers and `extra_fields` spliced into the upstream's JSON (per event for SSE). It has one
-// hard-wired provider and key, and no retries, fallbacks, queue, timeouts, cancellation, plugins or
-// config: the gap between it and the pass-through is the protocol's own cost, the gap between it
-// and the gateway is what the gateway's features and structure cost. Not a product; never import
+// hard-wired provider and key, and no retries, fallbacks, queue, timeouts, plugins or config; like
+// the pass-through, it only aborts an upstream stream whose caller left. The gap between it and the
+// pass-through is the protocol's own cost, the gap between it and the gateway is what the
+// gateway's features and structure cost. Not a product; never import
 // it from src/. Run as a process: `node bench/minimal-gateway.mjs --upstream http://127.0.0.1:P`;
 // it prints one JSON line `{"port":N}` once it listens.
 import { createServer } from 'node:http';
@@ -69,6 +70,8 @@ class EventStreamAnswer {
   onResponseStart(controller, status) {
     this.res.writeHead(status, bifrostHeaders(this.call, 'text/event-stream'));
     this.res.on('drain', () => controller.resume());
+    // A caller gone mid-stream would leave this upstream connection paused, and the pool drained.
+    this.res.on('close', () => { if (!this.res.writableFinished) controller.abort(new Error('client went away')); });
   }
   onResponseData(controller, chunk) {
     const text = this.pending + chunk.toString('utf8');
@@ -126,7 +129,7 @@ export async function startMinimalGateway(options) {
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(() => resolve()));
-      await pool.close();
+      await pool.destroy(); // callers are gone: nothing in flight is worth waiting for
     },
   };
 }
