@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { runProxyProcess } from './lib/proxy-cli.mjs';
+import { runProxyProcess, serveProxy } from './lib/proxy-cli.mjs';
 
 const PROVIDER = 'openai';
 const KEY = { name: 'bench-key', value: 'sk-bench-upstream-key' };
@@ -120,18 +120,7 @@ export async function startMinimalGateway(options) {
         stream ? new EventStreamAnswer(res, call) : new JsonAnswer(res, call));
     });
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  return {
-    port: server.address().port,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(() => resolve()));
-      await pool.destroy(); // callers are gone: nothing in flight is worth waiting for
-    },
-  };
+  return serveProxy(server, pool, options);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await runProxyProcess('minimal-gateway', startMinimalGateway);

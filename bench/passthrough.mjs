@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { runProxyProcess } from './lib/proxy-cli.mjs';
+import { runProxyProcess, serveProxy } from './lib/proxy-cli.mjs';
 
 /** Request headers a forward proxy passes on; hop-by-hop ones (connection, host...) stay behind. */
 const FORWARDED = ['content-type', 'authorization', 'accept'];
@@ -69,18 +69,7 @@ export async function startPassthrough(options) {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
-  return {
-    port: server.address().port,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(() => resolve()));
-      await pool.close();
-    },
-  };
+  return serveProxy(server, pool, options);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await runProxyProcess('passthrough', startPassthrough);

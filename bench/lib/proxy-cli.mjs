@@ -1,6 +1,6 @@
-// The command line shared by the reference proxies (passthrough.mjs, minimal-gateway.mjs): parses
-// --upstream/--port/--host, starts the proxy, prints `{"port":N}` once it listens, and closes it on
-// SIGTERM or SIGINT.
+// What the reference proxies (passthrough.mjs, minimal-gateway.mjs) share: listening and closing
+// (`serveProxy`), and the command line that parses --upstream/--port/--host, starts the proxy,
+// prints `{"port":N}` once it listens, and closes it on SIGTERM or SIGINT (`runProxyProcess`).
 import { parseArgs } from 'node:util';
 
 export async function runProxyProcess(name, start) {
@@ -20,4 +20,20 @@ export async function runProxyProcess(name, start) {
   const stop = () => proxy.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** Listens as options say (port 0, host 127.0.0.1); `close()` cuts callers, then the upstream pool. */
+export async function serveProxy(server, pool, options) {
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  return {
+    port: server.address().port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(() => resolve()));
+      await pool.destroy(); // callers are gone: nothing in flight is worth waiting for
+    },
+  };
 }
