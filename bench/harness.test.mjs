@@ -1,8 +1,8 @@
 // Checks of the benchmark's own instruments, so a figure never rests on a broken tool: the mock
 // speaks OpenAI's chat wire format (JSON and SSE, events flushed one by one), the pass-through
 // forwards bodies and headers and does not buffer streams, the minimal gateway does the protocol's
-// work (bare model upstream, extra_fields and x-bifrost-* headers back, events one by one), /proc readers see CPU and memory, and
-// the report computes paired ratios and added latency as documented. Run: `node --test bench/`.
+// work (bare model upstream, extra_fields and x-bifrost-* headers back, events one by one), /proc
+// readers see CPU and memory, and the report computes paired ratios and added latency as documented. Run: `node --test bench/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -100,7 +100,7 @@ test('pass-through forwards method, path, body and auth, and pipes SSE without b
   assert.ok(proxied.arrivals.at(-1) - proxied.arrivals[0] >= 19 * 2 * 0.9, 'proxied events were not held back');
 });
 
-test('minimal gateway sends the bare model upstream and answers with extra_fields, per SSE event too', async (t) => {
+test('minimal gateway answers with extra_fields and x-bifrost-* headers, per SSE event too; 400 on bad input', async (t) => {
   const mock = await startMockUpstream({ port: 0, chunkGapMs: 2 });
   const proxy = await startMinimalGateway({ upstream: `http://127.0.0.1:${mock.port}` });
   t.after(async () => {
@@ -130,6 +130,31 @@ test('minimal gateway sends the bare model upstream and answers with extra_field
   const bad = await timedPost(url, '{"model": ');
   assert.equal(bad.status, 400);
   assert.match(JSON.parse(bad.text).error.message, /invalid JSON/);
+  const unrouted = await timedPost(url, JSON.stringify({ model: 'gpt-4o-mini', messages: [] }));
+  assert.equal(unrouted.status, 400);
+});
+
+test('minimal gateway forwards the bare model without fallbacks, and splices into an empty object', async (t) => {
+  const seen = [];
+  const upstream = createServer((req, res) => {
+    let body = '';
+    req.on('data', (part) => { body += part; });
+    req.on('end', () => {
+      seen.push({ auth: req.headers.authorization, body: JSON.parse(body) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{ }');
+    });
+  });
+  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const proxy = await startMinimalGateway({ upstream: `http://127.0.0.1:${upstream.address().port}` });
+  t.after(async () => {
+    await proxy.close();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+  const res = await timedPost(`http://127.0.0.1:${proxy.port}${CHAT_PATH}`,
+    JSON.stringify({ model: 'openai/gpt-4o-mini', fallbacks: ['openai/gpt-4o'], messages: [], temperature: 0 }));
+  assert.equal(res.status, 200);
+  assert.deepEqual(seen, [{ auth: 'Bearer sk-bench-upstream-key', body: { model: 'gpt-4o-mini', messages: [], temperature: 0 } }]);
+  assert.deepEqual(Object.keys(JSON.parse(res.text)), ['extra_fields']);
 });
 
 test('minimal gateway aborts the upstream stream of a caller that left (else the pool runs dry)', { timeout: 10_000 }, async (t) => {

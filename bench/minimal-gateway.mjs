@@ -6,9 +6,9 @@
 // hard-wired provider and key, and no retries, fallbacks, queue, timeouts, plugins or config; like
 // the pass-through, it only aborts an upstream stream whose caller left. The gap between it and the
 // pass-through is the protocol's own cost, the gap between it and the gateway is what the
-// gateway's features and structure cost. Not a product; never import
-// it from src/. Run as a process: `node bench/minimal-gateway.mjs --upstream http://127.0.0.1:P`;
-// it prints one JSON line `{"port":N}` once it listens.
+// gateway's features and structure cost. Not a product; never import it from src/. Run as a
+// process: `node bench/minimal-gateway.mjs --upstream http://127.0.0.1:P`; it prints one JSON line
+// `{"port":N}` once it listens.
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,8 @@ function bifrostHeaders(call, contentType) {
 function withExtraFields(text, call, chunkIndex) {
   const chunk = chunkIndex === undefined ? '' : `,"chunk_index":${chunkIndex}`;
   const latency = Math.round(performance.now() - call.started);
-  return `${text.slice(0, text.lastIndexOf('}'))},"extra_fields":{"request_type":"chat_completion","provider":"${PROVIDER}",`
+  const head = text.slice(0, text.lastIndexOf('}')).trimEnd();
+  return `${head}${head.endsWith('{') ? '' : ','}"extra_fields":{"request_type":"chat_completion","provider":"${PROVIDER}",`
     + `"model_requested":${JSON.stringify(call.model)}${chunk},"latency":${latency}}}`;
 }
 

@@ -136,11 +136,11 @@ export function markdown(raw, summary, labels) {
 ${header}
 ${body}
 ${remarks.length > 0 ? `\n${remarks.join('\n')}\n` : ''}
-Medians over ${m.settings.repeats} interleaved repetitions. "× pass", "× min" and "× gw" are per-repetition
-ratios of completed requests per second against the pass-through, the minimal gateway
-(\`minimal-gateway.mjs\`: the least work Bifrost's protocol needs, with none of the gateway's features)
-and the plain gateway (median of the ratios). "added" latency is the target's percentile minus the percentile of direct calls to the mock
-made in the same open-loop job, interleaved with the target's requests at the same offered rate
+Medians over ${m.settings.repeats} interleaved repetitions. "× pass", "× min" and "× gw" are
+per-repetition ratios of completed requests per second against the pass-through, the minimal
+gateway (\`minimal-gateway.mjs\`: the least work Bifrost's protocol needs, with none of the
+gateway's features) and the plain gateway (median of the ratios). "added" latency is the target's
+percentile minus the percentile of direct calls to the mock made in the same open-loop job, interleaved with the target's requests at the same offered rate
 (the "direct" column). CPU/req is the proxy process's utime+stime during the throughput phase
 divided by the requests it completed ("CPU × pass": the same against the pass-through, lower is
 better); "CPU/req at rate" is the same over the fixed-rate phase, where every target serves the same
