@@ -27,6 +27,25 @@ async function timedPost(url, body) {
   return { status: res.status, headers: res.headers, text, arrivals };
 }
 
+/**
+ * An upstream that records every request (method, url, auth, body text) and answers `reply` as JSON;
+ * closed when the test ends.
+ */
+async function recordingUpstream(t, reply) {
+  const seen = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (part) => { body += part; });
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(reply);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  return { seen, url: `http://127.0.0.1:${server.address().port}` };
+}
+
 function dataEvents(text) {
   return text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
 }
@@ -66,24 +85,14 @@ test('mock streams 20 chunk events flushed one by one, then [DONE]; usage only w
 });
 
 test('pass-through forwards method, path, body and auth, and pipes SSE without buffering', async (t) => {
-  const seen = [];
-  const echo = createServer((req, res) => {
-    let body = '';
-    req.on('data', (part) => { body += part; });
-    req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  await new Promise((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  const echo = await recordingUpstream(t, '{"ok":true}');
   const mock = await startMockUpstream({ port: 0, chunkGapMs: 2 });
-  const viaEcho = await startPassthrough({ upstream: `http://127.0.0.1:${echo.address().port}` });
+  const viaEcho = await startPassthrough({ upstream: echo.url });
   const viaMock = await startPassthrough({ upstream: `http://127.0.0.1:${mock.port}` });
   t.after(async () => {
     await viaEcho.close();
     await viaMock.close();
     await mock.close();
-    await new Promise((resolve) => echo.close(resolve));
   });
 
   const body = requestBody(false);
@@ -91,7 +100,7 @@ test('pass-through forwards method, path, body and auth, and pipes SSE without b
     method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' }, body,
   });
   assert.deepEqual(await res.json(), { ok: true });
-  assert.deepEqual(seen, [{ method: 'POST', url: '/v1/chat/completions?x=1', auth: 'Bearer sk-test', body }]);
+  assert.deepEqual(echo.seen, [{ method: 'POST', url: '/v1/chat/completions?x=1', auth: 'Bearer sk-test', body }]);
 
   const direct = await timedPost(`http://127.0.0.1:${mock.port}${CHAT_PATH}`, requestBody(true));
   const proxied = await timedPost(`http://127.0.0.1:${viaMock.port}${CHAT_PATH}`, requestBody(true));
@@ -135,25 +144,14 @@ test('minimal gateway answers with extra_fields and x-bifrost-* headers, per SSE
 });
 
 test('minimal gateway forwards the bare model without fallbacks, and splices into an empty object', async (t) => {
-  const seen = [];
-  const upstream = createServer((req, res) => {
-    let body = '';
-    req.on('data', (part) => { body += part; });
-    req.on('end', () => {
-      seen.push({ auth: req.headers.authorization, body: JSON.parse(body) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{ }');
-    });
-  });
-  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const proxy = await startMinimalGateway({ upstream: `http://127.0.0.1:${upstream.address().port}` });
-  t.after(async () => {
-    await proxy.close();
-    await new Promise((resolve) => upstream.close(resolve));
-  });
+  const upstream = await recordingUpstream(t, '{ }');
+  const proxy = await startMinimalGateway({ upstream: upstream.url });
+  t.after(() => proxy.close());
   const res = await timedPost(`http://127.0.0.1:${proxy.port}${CHAT_PATH}`,
     JSON.stringify({ model: 'openai/gpt-4o-mini', fallbacks: ['openai/gpt-4o'], messages: [], temperature: 0 }));
   assert.equal(res.status, 200);
-  assert.deepEqual(seen, [{ auth: 'Bearer sk-bench-upstream-key', body: { model: 'gpt-4o-mini', messages: [], temperature: 0 } }]);
+  assert.deepEqual(upstream.seen.map(({ auth, body }) => ({ auth, body: JSON.parse(body) })),
+    [{ auth: 'Bearer sk-bench-upstream-key', body: { model: 'gpt-4o-mini', messages: [], temperature: 0 } }]);
   assert.deepEqual(Object.keys(JSON.parse(res.text)), ['extra_fields']);
 });
 
