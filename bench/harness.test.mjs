@@ -186,17 +186,19 @@ test('/proc readers see CPU time and resident memory of a process', () => {
   const end = Date.now() + 120;
   while (Date.now() < end) Math.sqrt(Math.random());
   assert.ok(cpuTicks(process.pid) > before, 'utime+stime grew during a busy loop');
+  const loop = cpuTicks(process.pid, process.pid);
+  assert.ok(loop > 0 && loop <= cpuTicks(process.pid), 'the main thread has its share of the process time');
   const mem = memory(process.pid);
   assert.ok(mem.rssKb > 10_000 && mem.hwmKb >= mem.rssKb, JSON.stringify(mem));
   assert.equal(memory(2 ** 22 + 12345), undefined);
 });
 
 test('report pairs repetitions for ratios and subtracts the concurrent direct call for added latency', () => {
-  const rep = (rps, p50, directP50, cpu) => ({
+  const rep = (rps, p50, directP50, cpu, loop = cpu) => ({
     throughput: { rps, non2xx: 0, errors: 0 },
     rate: { failed: 0, latencyUs: { p50, p99: p50 * 2 } },
     direct: { failed: 0, latencyUs: { p50: directP50, p99: directP50 * 2 } },
-    cpuUsPerRequest: cpu, rssPeakKb: 100 * 1024, rssRatePeakKb: 110 * 1024,
+    cpuUsPerRequest: cpu, loopCpuUsPerRequest: loop, rssPeakKb: 100 * 1024, rssRatePeakKb: 110 * 1024,
   });
   const raw = {
     modes: {
@@ -204,6 +206,7 @@ test('report pairs repetitions for ratios and subtracts the concurrent direct ca
         passthrough: [rep(1000, 500, 300, 50), rep(2000, 520, 300, 50), rep(1500, 510, 300, 50)],
         gateway: [rep(900, 700, 300, 80), rep(1000, 900, 400, 90), rep(1500, 800, 300, 70)],
         governance: [rep(800, 800, 300, 90), rep(1000, 900, 300, 90), rep(1400, 800, 300, 90)],
+        observability: [rep(500, 800, 300, 200, 100), rep(600, 900, 300, 200, 100), rep(700, 800, 300, 200, 70)],
       },
     },
   };
@@ -212,6 +215,10 @@ test('report pairs repetitions for ratios and subtracts the concurrent direct ca
   assert.equal(s.gateway.ratioVsPassthrough, 0.9); // ratios 0.9, 0.5, 1.0 → median 0.9
   assert.equal(s.gateway.addedP50Us, 500); // 400, 500, 500
   assert.equal(s.governance.ratioVsGateway, 0.9333333333333333); // 0.889, 1.0, 0.933
+  assert.equal(s.observability.loopCpuUsPerRequest, 100);
+  // Event loops 80/100, 90/100, 70/70 → median 0.9.
+  assert.ok(Math.abs(s.observability.loopRatioVsGateway - 0.9) < 1e-9, String(s.observability.loopRatioVsGateway));
+  assert.equal(s.gateway.loopRatioVsGateway, undefined);
   assert.equal(s.gateway.rssPeakMb, 100);
   assert.ok(s.gateway.checks.every((c) => c.ok));
   assert.ok(s.governance.checks.every((c) => c.ok));

@@ -1,7 +1,7 @@
 // Child processes of a benchmark run and what the kernel says about them: spawning a server and
 // waiting until it answers, a free port for servers that need one chosen up front, CPU time
-// (utime+stime from /proc/<pid>/stat, all threads) and resident memory (VmRSS / VmHWM from
-// /proc/<pid>/status), and stopping by PID. Linux only, as /proc is the measuring instrument.
+// (utime+stime from /proc/<pid>/stat for all threads, /proc/<pid>/task/<tid>/stat for one) and
+// resident memory (VmRSS / VmHWM from /proc/<pid>/status), and stopping by PID. Linux only, as /proc is the measuring instrument.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync, openSync } from 'node:fs';
@@ -16,9 +16,13 @@ export function clockTicks() {
   }
 }
 
-/** utime+stime of a process in ticks; the command name may hold spaces, so fields count from ')'. */
-export function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * utime+stime in ticks of a process (all its threads), or of its thread `tid` only: a Node
+ * process's main thread (the event loop) has the process's own id. The command name may hold
+ * spaces, so fields count from ')'.
+ */
+export function cpuTicks(pid, tid) {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After ")" the fields start at #3 (state); utime is #14 and stime #15.
   return Number(fields[11]) + Number(fields[12]);

@@ -30,11 +30,15 @@ export function summarize(raw) {
     for (const [name, reps] of Object.entries(byTarget)) {
       if (reps.length === 0) continue;
       const rps = (r) => r.throughput.rps;
+      const onGateway = ['governance', 'observability'].includes(name);
       const added = (field, p) => median(reps.map((r) => r.rate[field][p] - r.direct[field][p]));
       const row = {
         rps: median(reps.map(rps)),
         ratioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, rps)),
-        ratioVsGateway: ['governance', 'observability'].includes(name) ? median(pairedRatios(reps, gateway, rps)) : undefined,
+        ratioVsGateway: onGateway ? median(pairedRatios(reps, gateway, rps)) : undefined,
+        // Event-loop capacity against the plain gateway's (its loop µs/req over this target's):
+        // the throughput ratio where the load generator and off-loop threads have cores to spare.
+        loopRatioVsGateway: onGateway ? median(pairedRatios(reps, gateway, (r) => 1 / r.loopCpuUsPerRequest)) : undefined,
         ratioVsMinimal: minimal && !REFERENCES.has(name) ? median(pairedRatios(reps, minimal, rps)) : undefined,
         cpuUsPerRequest: median(reps.map((r) => r.cpuUsPerRequest)),
         addedP50Us: added('latencyUs', 'p50'),
@@ -44,6 +48,7 @@ export function summarize(raw) {
         p99Us: median(reps.map((r) => r.rate.latencyUs.p99)),
         directP50Us: median(reps.map((r) => r.direct.latencyUs.p50)),
         directP99Us: median(reps.map((r) => r.direct.latencyUs.p99)),
+        loopCpuUsPerRequest: median(reps.map((r) => r.loopCpuUsPerRequest)),
         cpuRatioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, (r) => r.cpuUsPerRequest)),
         rateCpuUsPerRequest: median(reps.map((r) => r.rateCpuUsPerRequest)),
         rssPeakMb: Math.max(...reps.map((r) => r.rssPeakKb)) / 1024,
@@ -91,6 +96,8 @@ const COLUMNS = [
   ['× gw', (m) => (m.row.ratioVsGateway === undefined ? '' : fmt.ratio(m.row.ratioVsGateway))],
   ['CPU/req', (m) => fmt.us(m.row.cpuUsPerRequest)],
   ['CPU × pass', (m) => fmt.ratio(m.row.cpuRatioVsPassthrough)],
+  ['event loop CPU/req', (m) => fmt.us(m.row.loopCpuUsPerRequest)],
+  ['loop × gw', (m) => (m.row.loopRatioVsGateway === undefined ? '' : fmt.ratio(m.row.loopRatioVsGateway))],
   ['CPU/req at rate', (m) => fmt.us(m.row.rateCpuUsPerRequest)],
   ['p50 added', (m) => fmt.us(m.row.addedP50Us)],
   ['p99 added', (m) => fmt.us(m.row.addedP99Us)],
@@ -143,7 +150,11 @@ gateway's features) and the plain gateway (median of the ratios). "added" latenc
 percentile minus the percentile of direct calls to the mock made in the same open-loop job, interleaved with the target's requests at the same offered rate
 (the "direct" column). CPU/req is the proxy process's utime+stime during the throughput phase
 divided by the requests it completed ("CPU × pass": the same against the pass-through, lower is
-better); "CPU/req at rate" is the same over the fixed-rate phase, where every target serves the same
+better). "event loop CPU/req" is the main thread's share of it; the rest is other threads (V8's
+garbage-collection helpers, the SQLite logs write thread). "loop × gw" is the plain gateway's event
+loop CPU per request over this target's: an estimate of the throughput ratio on a machine where
+the load generator, the mock and those other threads have cores of their own, so that the event
+loop is the bottleneck. "CPU/req at rate" is the same over the fixed-rate phase, where every target serves the same
 offered load (at full load a slower proxy also pays more per request for waking idle peers, so
 this column compares the work per request without that effect). RSS idle is VmRSS right after
 start-up; RSS peak the largest VmRSS sampled every 50 ms during the throughput phases (fixed
