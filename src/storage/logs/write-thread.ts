@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CONTENT_KIT_SOURCE } from '../../plugins/logging/content.js';
+import { WRITER_DEFAULTS } from '../../plugins/logging/writer.js';
 import type { CustodyHandlers, LogEntry } from '../../plugins/logging/types.js';
 import { COLUMNS, SQLITE_ROW_UPSERT } from './upsert-sql.js';
 
@@ -131,7 +132,7 @@ export interface WriteThreadOptions {
   idleStopMs?: number;
   /** Rows taken over are committed this long after the first of them arrived... */
   commitMs?: number;
-  /** ...or as soon as this many are held. */
+  /** ...or as soon as this many are held. Both default to the log writer's batch interval and size. */
   commitRows?: number;
   /** Where rows taken over end up when they are not written (a thread that dies loses what it held). */
   custody?: CustodyHandlers;
@@ -160,14 +161,14 @@ interface ThreadMessage {
 export function startWriteThread(path: string, options: WriteThreadOptions = {}): WriteThread {
   const idleStopMs = options.idleStopMs ?? IDLE_STOP_MS;
   const custody = options.custody;
-  const commitRows = options.commitRows ?? 1000;
+  const commitRows = options.commitRows ?? WRITER_DEFAULTS.maxBatch;
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     execArgv: [],
     workerData: {
       driver, path, sql: SQLITE_ROW_UPSERT, columns: COLUMNS,
-      commitMs: options.commitMs ?? 250, commitRows,
+      commitMs: options.commitMs ?? WRITER_DEFAULTS.flushIntervalMs, commitRows,
     },
   });
   worker.unref();
