@@ -2,10 +2,13 @@
 // speaks OpenAI's chat wire format (JSON and SSE, events flushed one by one), the pass-through
 // forwards bodies and headers and does not buffer streams, the minimal gateway does the protocol's
 // work (bare model upstream, extra_fields and x-bifrost-* headers back, events one by one), /proc
-// readers see CPU and memory, and the report computes paired ratios and added latency as documented. Run: `node --test bench/`.
+// readers see CPU (of a process and of its main thread alone) and memory, and the report computes
+// paired ratios and added latency as documented. Run: `node --test bench/`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { startMockUpstream } from './mock-upstream.mjs';
 import { startPassthrough } from './passthrough.mjs';
 import { startMinimalGateway } from './minimal-gateway.mjs';
@@ -186,11 +189,18 @@ test('/proc readers see CPU time and resident memory of a process', () => {
   const end = Date.now() + 120;
   while (Date.now() < end) Math.sqrt(Math.random());
   assert.ok(cpuTicks(process.pid) > before, 'utime+stime grew during a busy loop');
-  const loop = cpuTicks(process.pid, process.pid);
-  assert.ok(loop > 0 && loop <= cpuTicks(process.pid), 'the main thread has its share of the process time');
   const mem = memory(process.pid);
   assert.ok(mem.rssKb > 10_000 && mem.hwmKb >= mem.rssKb, JSON.stringify(mem));
   assert.equal(memory(2 ** 22 + 12345), undefined);
+});
+
+test('CPU of the main thread alone is read apart from the other threads of its process', async () => {
+  const [loop0, all0] = [cpuTicks(process.pid, process.pid), cpuTicks(process.pid)];
+  // A worker spins for 300 ms while this thread waits for it without spinning.
+  const busy = new Worker('const end = Date.now() + 300; while (Date.now() < end) Math.sqrt(Math.random());', { eval: true });
+  await once(busy, 'exit');
+  const [loop, all] = [cpuTicks(process.pid, process.pid) - loop0, cpuTicks(process.pid) - all0];
+  assert.ok(all - loop >= 15, `the worker's 300 ms count for the process (${all} ticks) and not for the main thread (${loop})`);
 });
 
 test('report pairs repetitions for ratios and subtracts the concurrent direct call for added latency', () => {

@@ -37,7 +37,8 @@ export function summarize(raw) {
         ratioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, rps)),
         ratioVsGateway: onGateway ? median(pairedRatios(reps, gateway, rps)) : undefined,
         // Event-loop capacity against the plain gateway's (its loop µs/req over this target's):
-        // the throughput ratio where the load generator and off-loop threads have cores to spare.
+        // estimates the throughput ratio where the load generator and off-loop threads have cores
+        // to spare.
         loopRatioVsGateway: onGateway ? median(pairedRatios(reps, gateway, (r) => 1 / r.loopCpuUsPerRequest)) : undefined,
         ratioVsMinimal: minimal && !REFERENCES.has(name) ? median(pairedRatios(reps, minimal, rps)) : undefined,
         cpuUsPerRequest: median(reps.map((r) => r.cpuUsPerRequest)),
