@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { startMockUpstream } from './mock-upstream.mjs';
 import { startPassthrough } from './passthrough.mjs';
 import { startMinimalGateway } from './minimal-gateway.mjs';
-import { cpuTicks, memory } from './lib/processes.mjs';
+import { cpuTicks, machineTicks, memory, parseMachineTicks } from './lib/processes.mjs';
 import { summarize } from './lib/report.mjs';
 import { requestBody, CHAT_PATH } from './lib/payloads.mjs';
 
@@ -203,12 +203,24 @@ test('CPU of the main thread alone is read apart from the other threads of its p
   assert.ok(all - loop >= 15, `the worker's 300 ms count for the process (${all} ticks) and not for the main thread (${loop})`);
 });
 
+test('the machine\'s busy and idle ticks come from /proc/stat\'s cpu line, and a busy thread adds to busy', async () => {
+  const sample = 'cpu  10 1 20 300 4 5 6 7 0 0\ncpu0 5 0 10 150 2 2 3 3 0 0\nintr 1 2\n';
+  assert.deepEqual(parseMachineTicks(sample), { busy: 10 + 1 + 20 + 5 + 6 + 7, idle: 300 + 4 });
+  assert.throws(() => parseMachineTicks('intr 1 2\n'), /no "cpu " line/);
+  const before = machineTicks();
+  const busy = new Worker('const end = Date.now() + 300; while (Date.now() < end) Math.sqrt(Math.random());', { eval: true });
+  await once(busy, 'exit');
+  const after = machineTicks();
+  assert.ok(after.busy - before.busy >= 15, `a thread spinning 300 ms shows as busy time (${after.busy - before.busy} ticks)`);
+  assert.ok(after.idle >= before.idle);
+});
+
 test('report pairs repetitions for ratios and subtracts the concurrent direct call for added latency', () => {
   const rep = (rps, p50, directP50, cpu, loop = cpu) => ({
     throughput: { rps, non2xx: 0, errors: 0 },
     rate: { failed: 0, latencyUs: { p50, p99: p50 * 2 } },
     direct: { failed: 0, latencyUs: { p50: directP50, p99: directP50 * 2 } },
-    cpuUsPerRequest: cpu, loopCpuUsPerRequest: loop, rssPeakKb: 100 * 1024, rssRatePeakKb: 110 * 1024,
+    cpuUsPerRequest: cpu, loopCpuUsPerRequest: loop, machineIdleShare: rps / 10_000, rssPeakKb: 100 * 1024, rssRatePeakKb: 110 * 1024,
   });
   const raw = {
     modes: {
@@ -226,6 +238,7 @@ test('report pairs repetitions for ratios and subtracts the concurrent direct ca
   assert.equal(s.gateway.addedP50Us, 500); // 400, 500, 500
   assert.equal(s.governance.ratioVsGateway, 0.9333333333333333); // 0.889, 1.0, 0.933
   assert.equal(s.observability.loopCpuUsPerRequest, 100);
+  assert.equal(s.gateway.machineIdleShare, 0.1); // 0.09, 0.1, 0.15
   // Event loops 80/100, 90/100, 70/70 → median 0.9.
   assert.ok(Math.abs(s.observability.loopRatioVsGateway - 0.9) < 1e-9, String(s.observability.loopRatioVsGateway));
   assert.equal(s.gateway.loopRatioVsGateway, undefined);

@@ -12,7 +12,7 @@ import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { clockTicks, cpuTicks, memory, rssSampler, startNodeServer } from './lib/processes.mjs';
+import { clockTicks, cpuTicks, machineTicks, memory, rssSampler, startNodeServer } from './lib/processes.mjs';
 import { startLoadGenerator } from './lib/load.mjs';
 import { buildTargets, SkipTarget } from './lib/targets.mjs';
 import { CHAT_PATH, requestBody } from './lib/payloads.mjs';
@@ -109,6 +109,7 @@ async function measure(target, mode, ctx) {
   const ticks0 = cpuTicks(target.pid);
   const loopTicks0 = cpuTicks(target.pid, target.pid);
   const others0 = [cpuTicks(ctx.load.pid), cpuTicks(ctx.mockPid)];
+  const machine0 = machineTicks();
   const throughput = await ctx.load.run({
     kind: 'throughput', url: target.url, body, headers: target.headers,
     connections: ctx.opts.connections[mode], durationSec: ctx.opts.durationSec,
@@ -116,6 +117,7 @@ async function measure(target, mode, ctx) {
   const ticks1 = cpuTicks(target.pid);
   const loopTicks1 = cpuTicks(target.pid, target.pid);
   const others1 = [cpuTicks(ctx.load.pid), cpuTicks(ctx.mockPid)];
+  const machine1 = machineTicks();
   // Peak RSS is judged under the controlled load (fixed connections); the open-loop phase can pile
   // up requests when the shared machine stalls, so its peak is kept apart.
   const rssPeakKb = sampler.stop();
@@ -141,10 +143,14 @@ async function measure(target, mode, ctx) {
   // Where the rest of the machine's CPU went, to see whether the proxy was the bottleneck.
   const loadCpuUsPerRequest = perRequest(others1[0] - others0[0]);
   const mockCpuUsPerRequest = perRequest(others1[1] - others0[1]);
+  // The cores' idle share during the throughput phase: near 0 means every process together used
+  // the machine up; well above it means one thread (the target's event loop) was the limit.
+  const idle = machine1.idle - machine0.idle;
+  const machineIdleShare = idle / (idle + machine1.busy - machine0.busy);
   const [rate, direct] = latency.results;
   return {
     throughput, rate, direct, achievedSendRps: latency.achievedSendRps, cpuUsPerRequest, loopCpuUsPerRequest, rateCpuUsPerRequest,
-    loadCpuUsPerRequest, mockCpuUsPerRequest, rssPeakKb, rssRatePeakKb,
+    loadCpuUsPerRequest, mockCpuUsPerRequest, machineIdleShare, rssPeakKb, rssRatePeakKb,
   };
 }
 
@@ -227,7 +233,7 @@ async function main() {
           raw.modes[mode][target.name].push(result);
           const t = result.throughput;
           log(`bench: [${mode} ${rep + 1}/${opts.repeats}] ${target.label}: ${Math.round(t.rps)} req/s, `
-            + `${Math.round(result.cpuUsPerRequest)} µs CPU/req (event loop ${Math.round(result.loopCpuUsPerRequest)}; load gen ${Math.round(result.loadCpuUsPerRequest)}, mock ${Math.round(result.mockCpuUsPerRequest)}), p50/p99 ${Math.round(result.rate.latencyUs.p50)}/${Math.round(result.rate.latencyUs.p99)} µs `
+            + `${Math.round(result.cpuUsPerRequest)} µs CPU/req (event loop ${Math.round(result.loopCpuUsPerRequest)}; load gen ${Math.round(result.loadCpuUsPerRequest)}, mock ${Math.round(result.mockCpuUsPerRequest)}; machine idle ${Math.round(result.machineIdleShare * 100)} %), p50/p99 ${Math.round(result.rate.latencyUs.p50)}/${Math.round(result.rate.latencyUs.p99)} µs `
             + `(direct ${Math.round(result.direct.latencyUs.p50)}/${Math.round(result.direct.latencyUs.p99)}), RSS ${(result.rssPeakKb / 1024).toFixed(1)} MB`
             + (t.non2xx + t.errors + result.rate.failed + result.direct.failed > 0
               ? ` — ERRORS: ${t.non2xx} non-2xx, ${t.errors} errors, ${result.rate.failed} failed (${result.rate.firstFailure ?? result.direct.firstFailure ?? ''})` : ''));

@@ -1,7 +1,8 @@
 // Child processes of a benchmark run and what the kernel says about them: spawning a server and
 // waiting until it answers, a free port for servers that need one chosen up front, CPU time
-// (utime+stime from /proc/<pid>/stat for all threads, /proc/<pid>/task/<tid>/stat for one) and
-// resident memory (VmRSS / VmHWM from /proc/<pid>/status), and stopping by PID. Linux only, as /proc is the measuring instrument.
+// (utime+stime from /proc/<pid>/stat for all threads, /proc/<pid>/task/<tid>/stat for one), the
+// whole machine's busy and idle time (/proc/stat) and resident memory (VmRSS / VmHWM from
+// /proc/<pid>/status), and stopping by PID. Linux only, as /proc is the measuring instrument.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readFileSync, openSync } from 'node:fs';
@@ -26,6 +27,22 @@ export function cpuTicks(pid, tid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After ")" the fields start at #3 (state); utime is #14 and stime #15.
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * The machine's CPU time in ticks, all cores together, from the `cpu` line of /proc/stat: `idle`
+ * is idle + iowait, `busy` everything else the kernel counts (user, nice, system, irq, softirq,
+ * steal). Their change over a phase says whether that phase had the machine's cores to itself.
+ */
+export function parseMachineTicks(procStat) {
+  const line = procStat.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('/proc/stat has no "cpu " line');
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { busy: user + nice + system + irq + softirq + (steal || 0), idle: idle + iowait };
+}
+
+export function machineTicks() {
+  return parseMachineTicks(readFileSync('/proc/stat', 'utf8'));
 }
 
 /** `{ rssKb, hwmKb }` of a process, or undefined once it is gone. */

@@ -52,6 +52,7 @@ export function summarize(raw) {
         loopCpuUsPerRequest: median(reps.map((r) => r.loopCpuUsPerRequest)),
         cpuRatioVsPassthrough: name === 'passthrough' ? 1 : median(pairedRatios(reps, pass, (r) => r.cpuUsPerRequest)),
         rateCpuUsPerRequest: median(reps.map((r) => r.rateCpuUsPerRequest)),
+        machineIdleShare: median(reps.map((r) => r.machineIdleShare)),
         rssPeakMb: Math.max(...reps.map((r) => r.rssPeakKb)) / 1024,
         rssRatePhasePeakMb: Math.max(...reps.map((r) => r.rssRatePeakKb)) / 1024,
         rssIdleMb: (raw.idleRssKb?.[name] ?? NaN) / 1024,
@@ -84,6 +85,7 @@ const fmt = {
     if (!Number.isFinite(v)) return '–';
     return Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(1)} ms` : `${Math.round(v)} µs`;
   },
+  percent: (v) => (Number.isFinite(v) ? `${Math.round(v * 100)} %` : '–'),
   ratio: (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–'),
   mb: (v) => (Number.isFinite(v) ? `${v.toFixed(1)}` : '–'),
 };
@@ -99,6 +101,7 @@ const COLUMNS = [
   ['CPU × pass', (m) => fmt.ratio(m.row.cpuRatioVsPassthrough)],
   ['event loop CPU/req', (m) => fmt.us(m.row.loopCpuUsPerRequest)],
   ['loop × gw', (m) => (m.row.loopRatioVsGateway === undefined ? '' : fmt.ratio(m.row.loopRatioVsGateway))],
+  ['machine idle', (m) => fmt.percent(m.row.machineIdleShare)],
   ['CPU/req at rate', (m) => fmt.us(m.row.rateCpuUsPerRequest)],
   ['p50 added', (m) => fmt.us(m.row.addedP50Us)],
   ['p99 added', (m) => fmt.us(m.row.addedP99Us)],
@@ -155,7 +158,11 @@ better). "event loop CPU/req" is the main thread's share of it; the rest is othe
 garbage-collection helpers, the SQLite logs write thread). "loop × gw" is the plain gateway's event
 loop CPU per request over this target's: an estimate of the throughput ratio on a machine where
 the load generator, the mock and those other threads have cores of their own, so that the event
-loop is the bottleneck. "CPU/req at rate" is the same over the fixed-rate phase, where every target serves the same
+loop is the bottleneck. "machine idle" is the share of all cores' time left idle during the
+throughput phase (\`/proc/stat\`): near 0 % every process together used the machine up, so any
+thread's extra work costs throughput; well above it a single thread (the target's event loop, or
+the load generator) was the limit.
+"CPU/req at rate" is the same over the fixed-rate phase, where every target serves the same
 offered load (at full load a slower proxy also pays more per request for waking idle peers, so
 this column compares the work per request without that effect). RSS idle is VmRSS right after
 start-up; RSS peak the largest VmRSS sampled every 50 ms during the throughput phases (fixed
