@@ -49,6 +49,12 @@ async function recordingUpstream(t, reply) {
   return { seen, url: `http://127.0.0.1:${server.address().port}` };
 }
 
+/** Keeps one worker thread busy for `ms` while the calling thread only awaits its exit. */
+async function spinInWorker(ms) {
+  const busy = new Worker(`const end = Date.now() + ${ms}; while (Date.now() < end) Math.sqrt(Math.random());`, { eval: true });
+  await once(busy, 'exit');
+}
+
 function dataEvents(text) {
   return text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
 }
@@ -196,9 +202,7 @@ test('/proc readers see CPU time and resident memory of a process', () => {
 
 test('CPU of the main thread alone is read apart from the other threads of its process', async () => {
   const [loop0, all0] = [cpuTicks(process.pid, process.pid), cpuTicks(process.pid)];
-  // A worker spins for 300 ms while this thread waits for it without spinning.
-  const busy = new Worker('const end = Date.now() + 300; while (Date.now() < end) Math.sqrt(Math.random());', { eval: true });
-  await once(busy, 'exit');
+  await spinInWorker(300); // this thread waits without spinning
   const [loop, all] = [cpuTicks(process.pid, process.pid) - loop0, cpuTicks(process.pid) - all0];
   assert.ok(all - loop >= 15, `the worker's 300 ms count for the process (${all} ticks) and not for the main thread (${loop})`);
 });
@@ -208,8 +212,7 @@ test('the machine\'s busy and idle ticks come from /proc/stat\'s cpu line, and a
   assert.deepEqual(parseMachineTicks(sample), { busy: 10 + 1 + 20 + 5 + 6 + 7, idle: 300 + 4 });
   assert.throws(() => parseMachineTicks('intr 1 2\n'), /no "cpu " line/);
   const before = machineTicks();
-  const busy = new Worker('const end = Date.now() + 300; while (Date.now() < end) Math.sqrt(Math.random());', { eval: true });
-  await once(busy, 'exit');
+  await spinInWorker(300);
   const after = machineTicks();
   assert.ok(after.busy - before.busy >= 15, `a thread spinning 300 ms shows as busy time (${after.busy - before.busy} ticks)`);
   assert.ok(after.idle >= before.idle);

@@ -144,7 +144,8 @@ async function measure(target, mode, ctx) {
   const loadCpuUsPerRequest = perRequest(others1[0] - others0[0]);
   const mockCpuUsPerRequest = perRequest(others1[1] - others0[1]);
   // The cores' idle share during the throughput phase: near 0 means every process together used
-  // the machine up; well above it means one thread (the target's event loop) was the limit.
+  // the machine up; well above it means a single thread (the target's event loop, or the load
+  // generator) was the limit.
   const idle = machine1.idle - machine0.idle;
   const machineIdleShare = idle / (idle + machine1.busy - machine0.busy);
   const [rate, direct] = latency.results;
