@@ -9,7 +9,7 @@ import { ProviderQueue } from '../queue/provider-queue.js';
 import { backoffMs, classifyFailure, type FailureAction } from '../retry/policy.js';
 import type { ProviderConfig, ProviderKey, RuntimeConfig } from '../runtime-config.js';
 import { ALLOWED_KEY_IDS, type InferenceRequest, type RequestContext, type ServedBy } from '../types.js';
-import { classifyTransportError, type UpstreamResponse } from '../upstream/client.js';
+import { classifyTransportError, type StreamedResponse } from '../upstream/client.js';
 import type { EngineDeps } from './deps.js';
 import {
   cancelledError, credentialsExhausted, invalidUpstreamBody, networkError, noKeyError, timeoutError, upstreamError,
@@ -22,7 +22,7 @@ export interface RunStats {
 
 export type ProviderOutcome =
   | { kind: 'response'; parsed: ParsedResponse; servedBy: ServedBy }
-  | { kind: 'stream'; upstream: UpstreamResponse; servedBy: ServedBy; timeoutMs: number };
+  | { kind: 'stream'; upstream: StreamedResponse; servedBy: ServedBy; timeoutMs: number };
 
 export interface TargetCall {
   request: InferenceRequest;
@@ -86,9 +86,9 @@ async function attempts(deps: EngineDeps, call: TargetCall, queue: ProviderQueue
       try {
         const upstreamRequest = adapter.buildRequest(request, target);
         if (adapter.sign) await adapter.sign(upstreamRequest, target);
-        // Streams resolve at the headers; whole answers are gathered without a body stream.
+        // A stream that succeeds resolves at the headers; whole answers and errors are gathered.
         const res = request.stream
-          ? await deps.client.send(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs })
+          ? await deps.client.sendStreaming(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs })
           : await deps.client.sendBuffered(upstreamRequest, { cancellation: ctx.cancellation, timeoutMs });
         const latency = deps.clock.monotonic() - started;
         if (deps.events.wants('upstream.attempt')) {
@@ -109,7 +109,8 @@ async function attempts(deps: EngineDeps, call: TargetCall, queue: ProviderQueue
           }
           return { kind: 'response', parsed, servedBy };
         }
-        const info = adapter.parseError(res.status, 'body' in res ? await res.body.text() : res.text);
+        // Error statuses always arrive gathered (sendStreaming streams only a status below 400).
+        const info = adapter.parseError(res.status, 'text' in res ? res.text : '');
         action = classifyFailure(res.status, info.message);
         last = upstreamError(res.status, info, where, action.kind !== 'final');
       } catch (error) {

@@ -21,9 +21,7 @@ async function providerModels(deps: EngineDeps, name: string, ctx: RequestContex
   let text: string;
   let status: number;
   try {
-    const res = await deps.client.send(request, { cancellation: ctx.cancellation, timeoutMs });
-    status = res.status;
-    text = await res.body.text();
+    ({ status, text } = await deps.client.sendBuffered(request, { cancellation: ctx.cancellation, timeoutMs }));
   } catch (error) {
     const failure = classifyTransportError(error, ctx.cancellation);
     if (failure.kind === 'aborted') throw cancelledError(where);

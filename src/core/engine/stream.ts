@@ -1,14 +1,17 @@
 // Turns an upstream event-stream body into the caller's StreamEvents as they arrive: decode the
-// envelope, let the adapter map each event, splice in `extra_fields`, hand the event on at once
-// (never buffered). Errors after the first byte are yielded as an error event rather than thrown,
-// so the transport can send them as a data event. When the caller stops reading, or aborts, the
-// upstream body is destroyed so the provider sees the connection close. `request.end` fires once
-// the stream is over, with the usage from the provider's usage block.
+// envelope, let the adapter map each event, splice in `extra_fields`, hand the event on at once.
+// The body is pushed in chunk by chunk (upstream/pushed-body.ts) and the events wait in a short
+// queue for the caller's `next()`: a reader that keeps up gets each event as it is made, one that
+// falls behind pauses the upstream socket. Errors after the first byte become an error event rather
+// than a rejection, so the transport can send them as a data event. When the caller stops reading,
+// or aborts, the upstream request is cancelled so the provider sees the connection close.
+// `request.end` fires once the caller has had the last event (or left), with the usage from the
+// provider's usage block.
 import type { GatewayError } from '../errors.js';
-import type { MappedEvent, ProviderAdapter } from '../providers/adapter.js';
+import type { MappedEvent, ProviderAdapter, StreamMapper } from '../providers/adapter.js';
 import { SseDecoder, type SseMessage } from '../sse/decoder.js';
 import type { JsonObject, ServedBy, StreamEvent, Usage } from '../types.js';
-import { classifyTransportError, type UpstreamResponse } from '../upstream/client.js';
+import type { BodyReader, StreamedResponse, TransportFailure } from '../upstream/client.js';
 import type { EngineDeps } from './deps.js';
 import { cancelledError, networkError, timeoutError, upstreamError } from './errors.js';
 import { chunkExtraPrefix, spliceChunkExtraFields, type ExtraFieldsBase } from './extra-fields.js';
@@ -28,7 +31,7 @@ class ForwardedEvent implements StreamEvent {
 }
 
 export interface StreamSource {
-  upstream: UpstreamResponse;
+  upstream: StreamedResponse;
   adapter: ProviderAdapter;
   servedBy: ServedBy;
   timeoutMs: number;
@@ -44,122 +47,196 @@ export function errorEventData(error: GatewayError, base: ExtraFieldsBase): stri
   });
 }
 
-async function* generateEvents(deps: EngineDeps, source: StreamSource): AsyncGenerator<StreamEvent> {
-  const { run, servedBy, adapter, upstream } = source;
-  const { requestType } = run.request;
-  const base: ExtraFieldsBase = { requestType, provider: servedBy.provider, model: servedBy.model };
-  const prefix = chunkExtraPrefix(base);
-  const mapper = adapter.streamMapper(requestType);
-  const decoder = new SseDecoder();
-  const clock = deps.clock;
-  const chunkEvents = deps.events.wants('stream.chunk');
-  // The chunks are kept only for request-end observers, who may read the stream's text.
-  const kept: string[] | undefined = deps.events.wants('request.end') ? [] : undefined;
-  // The adapter always asks the upstream for usage (billing, logs); the caller sees that extra
-  // usage-only chunk only if it asked for it itself.
-  const streamOptions = run.request.body.stream_options as { include_usage?: unknown } | undefined;
-  const callerWantsUsage = streamOptions?.include_usage === true;
-  let index = 0;
-  let previous = clock.monotonic();
-  let firstTokenMs: number | undefined;
-  let usage: Usage | undefined;
-  let error: GatewayError | undefined;
-  let complete = false;
+/** Events queued unread before the upstream socket is paused (a caller slower than the provider). */
+const HIGH_WATER = 64;
+const DONE: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined });
 
-  const forward = (mapped: MappedEvent): ForwardedEvent => {
-    const now = clock.monotonic();
-    if (firstTokenMs === undefined) firstTokenMs = now - run.startedAt;
-    if (mapped.usage) usage = mapped.usage;
-    // Bifrost: per-chunk latency, except the final (usage-carrying) chunk reports the total.
-    const latency = mapped.usage ? now - run.startedAt : now - previous;
-    if (chunkEvents) deps.events.emit({ type: 'stream.chunk', ctx: run.ctx, index, sinceStartMs: now - run.startedAt, sincePreviousMs: now - previous });
-    kept?.push(mapped.data);
-    previous = now;
-    return new ForwardedEvent(mapped.event, spliceChunkExtraFields(mapped.data, prefix, index++, latency));
-  };
+class EngineStream implements AsyncIterableIterator<StreamEvent>, BodyReader {
+  private readonly base: ExtraFieldsBase;
+  private readonly prefix: string;
+  private readonly mapper: StreamMapper;
+  private readonly decoder = new SseDecoder();
+  private readonly chunkEvents: boolean;
+  /** The chunks are kept only for request-end observers, who may read the stream's text. */
+  private readonly kept: string[] | undefined;
+  /**
+   * The adapter always asks the upstream for usage (billing, logs); the caller sees that extra
+   * usage-only chunk only if it asked for it itself.
+   */
+  private readonly callerWantsUsage: boolean;
+  private readonly ready: ForwardedEvent[] = [];
+  private head = 0;
+  private waiter: ((result: IteratorResult<StreamEvent>) => void) | undefined;
+  private paused = false;
+  private index = 0;
+  private previous: number;
+  private firstTokenMs: number | undefined;
+  private usage: Usage | undefined;
+  private error: GatewayError | undefined;
+  /** [DONE] or an error event was seen: the rest of the body is read but not looked at. */
+  private over = false;
+  /** The upstream body arrived whole. */
+  private complete = false;
+  /** No event will be added: the body ended or failed, or the caller closed the stream. */
+  private finished = false;
+  private ended = false;
 
-  const failure = (err: GatewayError): ForwardedEvent => {
-    error = err;
-    return new ForwardedEvent(requestType === 'responses' ? 'error' : undefined, errorEventData(err, base), err);
-  };
+  constructor(private readonly deps: EngineDeps, private readonly source: StreamSource) {
+    const { run, servedBy, adapter } = source;
+    const { requestType } = run.request;
+    this.base = { requestType, provider: servedBy.provider, model: servedBy.model };
+    this.prefix = chunkExtraPrefix(this.base);
+    this.mapper = adapter.streamMapper(requestType);
+    this.chunkEvents = deps.events.wants('stream.chunk');
+    this.kept = deps.events.wants('request.end') ? [] : undefined;
+    const streamOptions = run.request.body.stream_options as { include_usage?: unknown } | undefined;
+    this.callerWantsUsage = streamOptions?.include_usage === true;
+    this.previous = deps.clock.monotonic();
+    source.upstream.body.read(this);
+  }
 
-  /** Maps decoded messages; returns the events to yield and whether the stream is over. */
-  const process = (messages: SseMessage[], out: ForwardedEvent[]): boolean => {
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamEvent> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    if (this.head < this.ready.length) return Promise.resolve({ done: false, value: this.take() });
+    if (this.finished) {
+      this.endRun();
+      return Promise.resolve(DONE);
+    }
+    return new Promise((resolve) => { this.waiter = resolve; });
+  }
+
+  /** The caller is done with the stream (it left, or stopped at an error event). */
+  return(): Promise<IteratorResult<StreamEvent>> {
+    if (!this.finished) {
+      this.finished = true;
+      this.source.upstream.body.cancel();
+    }
+    this.ready.length = 0;
+    this.head = 0;
+    this.endRun();
+    return Promise.resolve(DONE);
+  }
+
+  onData(chunk: Buffer): void {
+    // After [DONE] the body is still read to its end: that returns the socket to the keep-alive
+    // pool, where abandoning it would close it.
+    if (this.over || this.finished) return;
+    this.over = this.process(this.decoder.push(chunk));
+    this.deliver();
+  }
+
+  onEnd(): void {
+    if (this.finished) return;
+    this.complete = true;
+    if (!this.over) this.process(this.decoder.end());
+    this.finished = true;
+    this.deliver();
+  }
+
+  onError(failure: TransportFailure): void {
+    if (this.finished) return;
+    // A cancelled request ends quietly: the caller is gone, and the run ends as cancelled.
+    if (failure.kind !== 'aborted' && !this.error) {
+      const { base, source } = this;
+      this.ready.push(this.failure(failure.kind === 'timeout'
+        ? timeoutError(base, source.timeoutMs, failure.cause)
+        : networkError(base, failure.message, failure.cause)));
+    }
+    this.finished = true;
+    this.deliver();
+  }
+
+  private take(): ForwardedEvent {
+    const event = this.ready[this.head++]!;
+    if (this.head === this.ready.length) {
+      this.ready.length = 0;
+      this.head = 0;
+      if (this.paused) {
+        this.paused = false;
+        this.source.upstream.body.resume();
+      }
+    }
+    return event;
+  }
+
+  /** Hands the next event to a waiting `next()`, or pauses the upstream when too many wait unread. */
+  private deliver(): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) {
+      if (!this.paused && !this.finished && this.ready.length - this.head >= HIGH_WATER) {
+        this.paused = true;
+        this.source.upstream.body.pause();
+      }
+      return;
+    }
+    if (this.head < this.ready.length) {
+      this.waiter = undefined;
+      waiter({ done: false, value: this.take() });
+    } else if (this.finished) {
+      this.waiter = undefined;
+      this.endRun();
+      waiter(DONE);
+    }
+  }
+
+  /** Maps decoded messages into the queue; returns whether the stream is over. */
+  private process(messages: SseMessage[]): boolean {
     for (const message of messages) {
-      const mapped = mapper.map(message);
+      const mapped = this.mapper.map(message);
       if (mapped === 'done') return true;
       for (const m of mapped) {
         if (m.error) {
-          out.push(failure(upstreamError(500, m.error, base, false)));
+          this.ready.push(this.failure(upstreamError(500, m.error, this.base, false)));
           return true;
         }
-        if (m.usageOnly && !callerWantsUsage) {
-          usage = m.usage;
+        if (m.usageOnly && !this.callerWantsUsage) {
+          this.usage = m.usage;
           continue;
         }
-        out.push(forward(m));
+        this.ready.push(this.forward(m));
       }
     }
     return false;
-  };
+  }
 
-  try {
-    const out: ForwardedEvent[] = [];
-    let over = false;
-    for await (const buf of upstream.body as AsyncIterable<Buffer>) {
-      // After [DONE] keep reading to the end instead of destroying the body: a body read to its
-      // end returns the socket to the keep-alive pool, a destroyed one closes it.
-      if (over) continue;
-      over = process(decoder.push(buf), out);
-      for (const ev of out) yield ev;
-      out.length = 0;
+  private forward(mapped: MappedEvent): ForwardedEvent {
+    const { deps, source: { run } } = this;
+    const now = deps.clock.monotonic();
+    if (this.firstTokenMs === undefined) this.firstTokenMs = now - run.startedAt;
+    if (mapped.usage) this.usage = mapped.usage;
+    // Bifrost: per-chunk latency, except the final (usage-carrying) chunk reports the total.
+    const latency = mapped.usage ? now - run.startedAt : now - this.previous;
+    if (this.chunkEvents) {
+      deps.events.emit({ type: 'stream.chunk', ctx: run.ctx, index: this.index, sinceStartMs: now - run.startedAt, sincePreviousMs: now - this.previous });
     }
-    if (!over) {
-      process(decoder.end(), out);
-      for (const ev of out) yield ev;
-    }
-    complete = true;
-  } catch (err) {
-    const kind = classifyTransportError(err, run.ctx.cancellation).kind;
-    if (kind !== 'aborted') {
-      yield failure(kind === 'timeout'
-        ? timeoutError(base, source.timeoutMs, err)
-        : networkError(base, err instanceof Error ? err.message : String(err), err));
-    } else {
-      error = undefined;
-      complete = false;
-    }
-  } finally {
-    if (!complete && !upstream.body.destroyed) upstream.body.destroy();
-    const cancelled = !complete && !error;
+    this.kept?.push(mapped.data);
+    this.previous = now;
+    return new ForwardedEvent(mapped.event, spliceChunkExtraFields(mapped.data, this.prefix, this.index++, latency));
+  }
+
+  private failure(error: GatewayError): ForwardedEvent {
+    this.error = error;
+    return new ForwardedEvent(this.base.requestType === 'responses' ? 'error' : undefined, errorEventData(error, this.base), error);
+  }
+
+  private endRun(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { source: { run, servedBy }, kept } = this;
+    const requestType = run.request.requestType;
+    const cancelled = !this.complete && !this.error;
     run.end({
-      servedBy, usage, firstTokenMs, output: undefined,
-      error: error ?? (cancelled ? cancelledError(base) : undefined),
+      servedBy, usage: this.usage, firstTokenMs: this.firstTokenMs, output: undefined,
+      error: this.error ?? (cancelled ? cancelledError(this.base) : undefined),
       ...(kept ? { lazyOutput: () => accumulateText(requestType, kept) } : {}),
     });
   }
 }
 
-/**
- * The caller's event iterable. An async generator that is closed before its first `next()` never
- * runs its `finally`, so the upstream body and the run's end are handled here for that case.
- */
+/** The caller's events, read from the upstream body as it arrives. */
 export function streamEvents(deps: EngineDeps, source: StreamSource): AsyncIterableIterator<StreamEvent> {
-  const inner = generateEvents(deps, source);
-  let started = false;
-  const iterator: AsyncIterableIterator<StreamEvent> = {
-    next: () => { started = true; return inner.next(); },
-    return: (value?: unknown) => {
-      if (!started) {
-        started = true;
-        if (!source.upstream.body.destroyed) source.upstream.body.destroy();
-        const { provider, model } = source.servedBy;
-        source.run.end({ servedBy: source.servedBy, usage: undefined, output: undefined, error: cancelledError({ provider, model }) });
-      }
-      return inner.return(value as undefined);
-    },
-    throw: (error?: unknown) => inner.throw(error),
-    [Symbol.asyncIterator]() { return iterator; },
-  };
-  return iterator;
+  return new EngineStream(deps, source);
 }

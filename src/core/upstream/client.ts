@@ -1,15 +1,23 @@
 // The engine's only HTTP client: one undici Agent per gateway, which keeps a keep-alive Pool per
-// upstream origin. No `fetch` on the hot path. Timeouts are undici's own per-request header/body
-// timers (no extra timers or signals per request); the request's Cancellation cancels the request
-// and closes the upstream socket. Failures come back classified as timeout, abort or network error.
+// upstream origin. No `fetch` on the hot path, and no Readable or AbortSignal per request: undici's
+// dispatch API hands each response to a handler here, which either gathers the body or passes it on
+// chunk by chunk as it arrives (streams). Timeouts are undici's own per-request header/body timers;
+// the request's Cancellation cancels the request and closes the upstream socket. Failures come back
+// classified as timeout, abort or network error.
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Cancellation } from '../cancellation.js';
 import type { UpstreamRequest } from '../providers/adapter.js';
+import { PushedBody, type UpstreamBody } from './pushed-body.js';
 
-export interface UpstreamResponse {
+export type { BodyReader, UpstreamBody } from './pushed-body.js';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** A successful response whose body is still arriving. */
+export interface StreamedResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  headers: Headers;
+  body: UpstreamBody;
 }
 
 export interface SendOptions {
@@ -31,17 +39,17 @@ export class TransportFailure extends Error {
 /** A response read to its end and decoded as UTF-8. */
 export interface BufferedResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Headers;
   text: string;
 }
 
 export interface UpstreamClient {
-  /** Resolves at the response headers; the body is a stream still to be read. */
-  send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse>;
   /**
-   * Resolves with the whole body. Uses undici's dispatch API with a handler that only gathers
-   * chunks: no Readable per response, which is most of what a small JSON answer costs to receive.
+   * Resolves at the response headers when the status is below 400, with the body still arriving
+   * (read it with `body.read`); an error status's body is gathered first, as `sendBuffered` does.
    */
+  sendStreaming(request: UpstreamRequest, options: SendOptions): Promise<StreamedResponse | BufferedResponse>;
+  /** Resolves with the whole body. */
   sendBuffered(request: UpstreamRequest, options: SendOptions): Promise<BufferedResponse>;
   close(): Promise<void>;
 }
@@ -72,59 +80,48 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     pipelining: 1,
     ...(options.connectionsPerOrigin ? { connections: options.connectionsPerOrigin } : {}),
   });
-  return {
-    async send(request, { cancellation, timeoutMs }) {
-      try {
-        const res = await agent.request({
-          origin: request.origin,
-          path: request.path,
-          method: request.method,
-          headers: request.headers,
-          body: request.body,
-          signal: cancellation.signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        return { status: res.statusCode, headers: res.headers, body: res.body };
-      } catch (error) {
-        throw classifyTransportError(error, cancellation);
+  const dispatch = (request: UpstreamRequest, { cancellation, timeoutMs }: SendOptions, streaming: boolean) =>
+    new Promise<StreamedResponse | BufferedResponse>((resolve, reject) => {
+      if (cancellation.aborted) {
+        reject(classifyTransportError(new undiciErrors.RequestAbortedError(), cancellation));
+        return;
       }
-    },
-    sendBuffered(request, { cancellation, timeoutMs }) {
-      return new Promise<BufferedResponse>((resolve, reject) => {
-        if (cancellation.aborted) {
-          reject(classifyTransportError(new undiciErrors.RequestAbortedError(), cancellation));
-          return;
-        }
-        agent.dispatch({
-          origin: request.origin,
-          path: request.path,
-          method: request.method,
-          headers: request.headers,
-          body: request.body ?? null,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        }, new BufferingHandler(cancellation, resolve, reject));
-      });
-    },
+      agent.dispatch({
+        origin: request.origin,
+        path: request.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? null,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }, new ResponseHandler(cancellation, streaming, resolve, reject));
+    });
+  return {
+    sendStreaming: (request, options) => dispatch(request, options, true),
+    sendBuffered: (request, options) => dispatch(request, options, false) as Promise<BufferedResponse>,
     close: () => agent.close(),
   };
 }
 
 type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestStart']>>[0];
 
-/** Gathers one response; cancelling the request aborts it (and closes the upstream socket). */
-class BufferingHandler implements Dispatcher.DispatchHandler {
+/**
+ * One response. Gathers the body, or — for a streaming request that succeeded — resolves at the
+ * headers and pushes each chunk into a PushedBody. Cancelling the request aborts it (and closes
+ * the upstream socket) at any point.
+ */
+class ResponseHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | undefined;
   private status = 0;
-  private headers: Record<string, string | string[] | undefined> = {};
+  private headers: Headers = {};
   private chunks: Buffer[] = [];
   private size = 0;
+  private pushed: PushedBody | undefined;
   private settled = false;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly cancellation: Cancellation, private readonly resolve: (res: BufferedResponse) => void,
-    private readonly reject: (error: unknown) => void) {
+  constructor(private readonly cancellation: Cancellation, private readonly streaming: boolean,
+    private readonly resolve: (res: StreamedResponse | BufferedResponse) => void, private readonly reject: (error: unknown) => void) {
     this.unsubscribe = cancellation.onAbort(() => this.controller?.abort(new undiciErrors.RequestAbortedError()));
   }
 
@@ -133,12 +130,20 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     if (this.cancellation.aborted) controller.abort(new undiciErrors.RequestAbortedError());
   }
 
-  onResponseStart(_controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
     this.status = statusCode;
     this.headers = headers;
+    if (this.streaming && statusCode < 400) {
+      this.pushed = new PushedBody(controller);
+      this.resolve({ status: statusCode, headers, body: this.pushed });
+    }
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
+    if (this.pushed) {
+      this.pushed.data(chunk);
+      return;
+    }
     this.chunks.push(chunk);
     this.size += chunk.length;
   }
@@ -147,6 +152,10 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     this.unsubscribe();
+    if (this.pushed) {
+      this.pushed.end();
+      return;
+    }
     const { chunks } = this;
     const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, this.size).toString('utf8');
     this.resolve({ status: this.status, headers: this.headers, text });
@@ -156,6 +165,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     this.unsubscribe();
-    this.reject(classifyTransportError(error, this.cancellation));
+    const failure = classifyTransportError(error, this.cancellation);
+    if (this.pushed) this.pushed.fail(failure);
+    else this.reject(failure);
   }
 }
