@@ -1,5 +1,6 @@
 // What a gateway keeps resident depends on its config: the database layer, prom-client, ws and
-// Argon2id load only when a store, telemetry, request logging or a key needs them. Each case starts
+// Argon2id load only when a store, telemetry, request logging or a key needs them; and no gateway
+// loads undici's package index (fetch, WebSocket, mocks), only its connection pool. Each case starts
 // the gateway in a fresh process (tsx), records every module it loads — ESM through a load hook,
 // CommonJS from the require cache — and checks which of the heavy packages are among them.
 import { test } from 'node:test';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const HEAVY = ['kysely', 'pg', 'better-sqlite3', 'prom-client', 'ws', 'hash-wasm', 'pino-pretty', '@msgpack/msgpack'];
+const HEAVY = ['kysely', 'pg', 'better-sqlite3', 'prom-client', 'ws', 'hash-wasm', 'pino-pretty', '@msgpack/msgpack', 'undici/index.js'];
 
 const HOOK = `import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) { appendFileSync(process.env.LOAD_LOG, url + '\\n'); return next(url, context); }`;
@@ -38,7 +39,8 @@ async function packagesLoaded(config: object): Promise<Set<string>> {
       }, (error, _stdout, stderr) => (error ? reject(new Error(`gateway child failed: ${stderr}`)) : resolve()));
     });
     const text = await readFile(log, 'utf8');
-    return new Set([...HEAVY, 'fastify'].filter((name) => text.includes(`/node_modules/${name}/`)));
+    assert.ok(text.includes('/node_modules/undici/lib/dispatcher/agent.js'), 'the engine loaded undici\'s Agent (the recording works)');
+    return new Set([...HEAVY, 'fastify'].filter((name) => text.includes(`/node_modules/${name}${name.endsWith('.js') ? '' : '/'}`)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -4,10 +4,11 @@
 // chunk by chunk as it arrives (streams). Timeouts are undici's own per-request header/body timers;
 // the request's Cancellation cancels the request and closes the upstream socket. Failures come back
 // classified as timeout, abort or network error.
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Cancellation } from '../cancellation.js';
 import type { UpstreamRequest } from '../providers/adapter.js';
 import { PushedBody, type UpstreamBody } from './pushed-body.js';
+import { Agent, undiciErrors } from './undici.js';
 
 export type { BodyReader, UpstreamBody } from './pushed-body.js';
 

@@ -4,8 +4,8 @@
 // async-iterator promise and their microtasks. Chunks that arrive before the reader attaches (they
 // can come in the same network read as the headers) are kept and replayed to it. pause/resume are
 // undici's own flow control on the upstream socket.
-import { errors as undiciErrors } from 'undici';
 import type { TransportFailure } from './client.js';
+import { undiciErrors } from './undici.js';
 
 export interface BodyReader {
   onData(chunk: Buffer): void;

