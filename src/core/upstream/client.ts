@@ -12,12 +12,12 @@ import { Agent, undiciErrors } from './undici.js';
 
 export type { BodyReader, UpstreamBody } from './pushed-body.js';
 
-type Headers = Record<string, string | string[] | undefined>;
+type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /** A successful response whose body is still arriving. */
 export interface StreamedResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: UpstreamBody;
 }
 
@@ -40,7 +40,7 @@ export class TransportFailure extends Error {
 /** A response read to its end and decoded as UTF-8. */
 export interface BufferedResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   text: string;
 }
 
@@ -114,7 +114,7 @@ type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestSt
 class ResponseHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | undefined;
   private status = 0;
-  private headers: Headers = {};
+  private headers: ResponseHeaders = {};
   private chunks: Buffer[] = [];
   private size = 0;
   private pushed: PushedBody | undefined;
@@ -131,7 +131,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (this.cancellation.aborted) controller.abort(new undiciErrors.RequestAbortedError());
   }
 
-  onResponseStart(controller: Controller, statusCode: number, headers: Headers): void {
+  onResponseStart(controller: Controller, statusCode: number, headers: ResponseHeaders): void {
     this.status = statusCode;
     this.headers = headers;
     if (this.streaming && statusCode < 400) {
