@@ -84,3 +84,12 @@ test('closing the stream mid-way aborts the upstream once and ends the run as ca
   assert.equal(obs.ends[0]!.status, 'error');
   assert.equal(obs.ends[0]!.error?.type, 'request_cancelled');
 });
+
+test('a second next() while one waits is refused, not silently lost; the first still gets its event', async () => {
+  const { body, events } = openStream();
+  const first = events.next();
+  await assert.rejects(events.next(), /one next\(\) at a time/);
+  body.data(event(0));
+  assert.equal(contentOf((await first).value as StreamEvent), 't0');
+  await events.return!();
+});

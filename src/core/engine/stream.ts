@@ -105,6 +105,8 @@ class EngineStream implements AsyncIterableIterator<StreamEvent>, BodyReader {
       this.endRun();
       return Promise.resolve(DONE);
     }
+    // Unlike an async generator, this iterator holds one waiting reader: a second would be lost.
+    if (this.waiter) return Promise.reject(new Error('a stream is read one next() at a time'));
     return new Promise((resolve) => { this.waiter = resolve; });
   }
 
