@@ -14,7 +14,7 @@ import { startPassthrough } from './passthrough.mjs';
 import { startMinimalGateway } from './minimal-gateway.mjs';
 import { cpuTicks, machineTicks, memory, parseMachineTicks } from './lib/processes.mjs';
 import { summarize } from './lib/report.mjs';
-import { requestBody, CHAT_PATH } from './lib/payloads.mjs';
+import { requestBody, requestBodyFor, CHAT_PATH, HISTORY_TURNS } from './lib/payloads.mjs';
 
 /** POSTs and records when each body chunk arrived (ms since the request was sent). */
 async function timedPost(url, body) {
@@ -58,6 +58,16 @@ async function spinInWorker(ms) {
 function dataEvents(text) {
   return text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
 }
+
+test('the history mode asks the plain question after 40 earlier turns, about 26 KB in all', () => {
+  const plain = JSON.parse(requestBodyFor('plain'));
+  const history = JSON.parse(requestBodyFor('history'));
+  assert.equal(history.messages.length, plain.messages.length + 2 * HISTORY_TURNS);
+  assert.deepEqual(history.messages.at(-1), plain.messages.at(-1));
+  assert.deepEqual({ ...history, messages: [] }, { ...plain, messages: [] });
+  const bytes = Buffer.byteLength(requestBodyFor('history'));
+  assert.ok(bytes > 20_000 && bytes < 32_000, `history body is ${bytes} bytes`);
+});
 
 test('mock answers a chat completion of realistic size and shape', async (t) => {
   const mock = await startMockUpstream({ port: 0 });

@@ -1,5 +1,6 @@
 // `npm run bench`: one run that measures the gateway against a bare pass-through proxy on the same
-// mock upstream, for plain and streaming (20 SSE events) chat completions. For every target it
+// mock upstream, for plain and streaming (20 SSE events) chat completions, and plain ones that carry
+// a long chat history (request path cost per byte). For every target it
 // warms up, then per repetition measures (a) throughput at a fixed number of connections,
 // (b) latency at a fixed offered rate, reported as added latency over calling the mock directly,
 // (c) the proxy process's CPU µs per request and (d) its peak RSS. Targets are interleaved and
@@ -15,8 +16,12 @@ import { parseArgs } from 'node:util';
 import { clockTicks, cpuTicks, machineTicks, memory, rssSampler, startNodeServer } from './lib/processes.mjs';
 import { startLoadGenerator } from './lib/load.mjs';
 import { buildTargets, SkipTarget } from './lib/targets.mjs';
-import { CHAT_PATH, requestBody } from './lib/payloads.mjs';
+import { CHAT_PATH, HISTORY_TURNS, requestBodyFor } from './lib/payloads.mjs';
 import { summarize, textTable, markdown } from './lib/report.mjs';
+
+const MODES = ['plain', 'stream', 'history'];
+// The long-request mode is about the request path itself: the plugin variants add nothing to it.
+const HISTORY_TARGETS = new Set(['passthrough', 'minimal', 'gateway']);
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(benchDir);
@@ -34,7 +39,8 @@ const HELP = `node bench/run.mjs [flags]
   --chunk-gap-ms MS       pause between the mock's SSE events (1)
   --mock-latency-ms MS    fixed mock latency before its response headers (0)
   --targets LIST          passthrough,minimal,gateway,governance,observability
-  --modes LIST            plain,stream
+  --modes LIST            plain,stream,history (history: plain requests carrying a long chat,
+                          measured on the pass-through, minimal and plain gateway only)
   --log-level LEVEL       gateway -log-level (info)
   --keep                  keep the temp work dir (configs, gateway logs)
   --cpu-prof DIR          write a V8 CPU profile of each gateway process into DIR`;
@@ -56,7 +62,7 @@ function options() {
       'chunk-gap-ms': { type: 'string', default: '1' },
       'mock-latency-ms': { type: 'string', default: '0' },
       targets: { type: 'string', default: 'passthrough,minimal,gateway,governance,observability' },
-      modes: { type: 'string', default: 'plain,stream' },
+      modes: { type: 'string', default: 'plain,stream,history' },
       'log-level': { type: 'string', default: 'info' },
       'cpu-prof': { type: 'string' },
     },
@@ -73,12 +79,12 @@ function options() {
     durationSec: pick('duration', 4, 1.5),
     latencySec: pick('latency-duration', 3, 1.5),
     warmupSec: pick('warmup', 2, 1),
-    connections: { plain: Number(values.connections), stream: Number(values['stream-connections']) },
-    rate: { plain: Number(values.rate), stream: Number(values['stream-rate']) },
+    connections: { plain: Number(values.connections), stream: Number(values['stream-connections']), history: Number(values.connections) },
+    rate: { plain: Number(values.rate), stream: Number(values['stream-rate']), history: Number(values.rate) },
     chunkGapMs: Number(values['chunk-gap-ms']),
     mockLatencyMs: Number(values['mock-latency-ms']),
     targets: values.targets.split(',').map((t) => t.trim()).filter(Boolean),
-    modes: values.modes.split(',').map((m) => m.trim()).filter((m) => m === 'plain' || m === 'stream'),
+    modes: values.modes.split(',').map((m) => m.trim()).filter((m) => MODES.includes(m)),
     logLevel: values['log-level'],
     cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   };
@@ -104,7 +110,7 @@ function commit() {
 const log = (text) => process.stdout.write(`${text}\n`);
 
 async function measure(target, mode, ctx) {
-  const body = requestBody(mode === 'stream');
+  const body = requestBodyFor(mode);
   const sampler = rssSampler(target.pid);
   const ticks0 = cpuTicks(target.pid);
   const loopTicks0 = cpuTicks(target.pid, target.pid);
@@ -175,7 +181,7 @@ async function main() {
       date: new Date().toISOString(), commit: commit(), machine: machine(),
       command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(), settings: opts,
       settingsText: `${opts.repeats} repetitions; throughput ${opts.durationSec} s at ${opts.connections.plain} (plain) / `
-        + `${opts.connections.stream} (stream) connections; latency ${opts.latencySec} s at ${opts.rate.plain} / ${opts.rate.stream} req/s; `
+        + `${opts.connections.stream} (stream) connections; history mode: ${HISTORY_TURNS} earlier turns in each request; latency ${opts.latencySec} s at ${opts.rate.plain} / ${opts.rate.stream} req/s; `
         + `warm-up ${opts.warmupSec} s; mock: ${opts.mockLatencyMs} ms latency, 20 SSE events ${opts.chunkGapMs} ms apart; gateway log level ${opts.logLevel}`,
     },
     skipped: [], notes: [], modes: {}, idleRssKb: {},
@@ -218,17 +224,18 @@ async function main() {
 
     for (const mode of opts.modes) {
       raw.modes[mode] = {};
-      for (const target of running) {
+      const measured = running.filter((target) => mode !== 'history' || HISTORY_TARGETS.has(target.name));
+      for (const target of measured) {
         raw.modes[mode][target.name] = [];
         log(`bench: [${mode}] warm-up ${target.label}`);
         await load.run({
-          kind: 'throughput', url: target.url, body: requestBody(mode === 'stream'), headers: target.headers,
+          kind: 'throughput', url: target.url, body: requestBodyFor(mode), headers: target.headers,
           connections: opts.connections[mode], durationSec: opts.warmupSec,
         });
       }
       for (let rep = 0; rep < opts.repeats; rep++) {
         // Rotate the order each repetition so no target always runs first or last.
-        const order = running.map((_, i, all) => all[(i + rep) % all.length]);
+        const order = measured.map((_, i, all) => all[(i + rep) % all.length]);
         for (const target of order) {
           const result = await measure(target, mode, ctx);
           raw.modes[mode][target.name].push(result);

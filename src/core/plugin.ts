@@ -18,6 +18,11 @@ export interface PostHookInput {
 
 export interface Plugin {
   readonly name: string;
+  /**
+   * True when `preHook` never edits `request.body`, so the engine may forward the caller's JSON
+   * text as received. A pre-hook without it is taken to edit the body: the body is serialized.
+   */
+  readonly keepsBody?: boolean;
   preHook?(request: InferenceRequest, ctx: RequestContext): PreHookOutcome | Promise<PreHookOutcome>;
   postHook?(request: InferenceRequest, outcome: PostHookInput, ctx: RequestContext):
     PostHookInput | Promise<PostHookInput>;

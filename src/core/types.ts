@@ -37,6 +37,14 @@ export interface InferenceRequest {
    * worker instead of serializing `body`.
    */
   rawBody?: string;
+  /**
+   * `rawBody` for as long as `body` still holds what was parsed from it (`model` and `fallbacks`
+   * aside: interceptors may rewrite them, and adapters replace them anyway). An adapter that
+   * forwards the caller's dialect rewrites this text rather than serializing `body` again: the cost
+   * of a long chat history is then one parse, and numbers and escapes reach the upstream as sent.
+   * The pipeline drops it before the pre-hook of a plugin that may edit `body` (Plugin.keepsBody).
+   */
+  bodyText?: string;
   stream: boolean;
 }
 

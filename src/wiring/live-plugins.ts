@@ -33,6 +33,9 @@ function slotFor(kind: LivePluginKind, initial: Plugin | undefined): Plugin & { 
   let current = initial;
   return {
     name: kind.name,
+    get keepsBody() {
+      return current === undefined || current.keepsBody === true;
+    },
     preHook(request: InferenceRequest, ctx: RequestContext): PreHookOutcome | Promise<PreHookOutcome> {
       return current?.preHook?.(request, ctx);
     },

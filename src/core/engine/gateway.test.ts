@@ -2,7 +2,8 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOpenAI, type FakeOpenAI } from '../../../test/support/fake-openai-upstream.js';
 import { isGatewayError, type GatewayError } from '../errors.js';
-import { ALLOWED_KEY_IDS, type InferenceResponse } from '../types.js';
+import type { Plugin } from '../plugin.js';
+import { ALLOWED_KEY_IDS, type InferenceRequest, type InferenceResponse, type JsonObject } from '../types.js';
 import { createGateway } from './create-gateway.js';
 import { context, key, observer, provider, recordingSleeper, request, staticConfig } from './testing/fixtures.js';
 
@@ -39,6 +40,28 @@ test('chat completion: bare model upstream, fallbacks dropped, extra_fields and 
   assert.equal(obs.ends[0]!.status, 'success');
   assert.deepEqual(obs.ends[0]!.usage, res.usage);
   await gw.close();
+});
+
+test('the caller\'s text is forwarded, unless a pre-hook that may edit the body has run', async () => {
+  const text = '{"model":"openai/gpt-4o","messages":[{"role":"user","content":"my card is 4111"}],"temperature":1.0}';
+  const fromText = (): InferenceRequest => ({ ...request('openai/gpt-4o'), body: JSON.parse(text) as JsonObject, rawBody: text, bodyText: text });
+  const reader: Plugin = { name: 'reader', keepsBody: true, preHook: () => undefined };
+  const redactor: Plugin = {
+    name: 'redactor',
+    preHook: (req) => {
+      (req.body.messages as Array<{ content: string }>)[0]!.content = '[redacted]';
+      return undefined;
+    },
+  };
+  const config = staticConfig({ openai: provider(fake.origin) });
+  const kept = createGateway({ config, plugins: [reader] });
+  await kept.handle(fromText(), context());
+  assert.equal(fake.requests[0]!.rawBody, '{"model":"gpt-4o","messages":[{"role":"user","content":"my card is 4111"}],"temperature":1.0}');
+  const edited = createGateway({ config, plugins: [reader, redactor] });
+  await edited.handle(fromText(), context());
+  assert.equal(fake.requests[1]!.rawBody, '{"model":"gpt-4o","messages":[{"role":"user","content":"[redacted]"}],"temperature":1}');
+  await kept.close();
+  await edited.close();
 });
 
 test('tools and response_format reach the provider and the tool call comes back', async () => {

@@ -23,6 +23,7 @@ async function runHooks(deps: EngineDeps, request: InferenceRequest, ctx: Reques
   for (const plugin of plugins) {
     ran++;
     if (!plugin.preHook) continue;
+    if (!plugin.keepsBody) request.bodyText = undefined;
     let pre: PreHookOutcome;
     try {
       const value = plugin.preHook(request, ctx);

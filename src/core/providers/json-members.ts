@@ -1,16 +1,31 @@
-// A structural scan of one serialized JSON object that finds where chosen top-level members' values
-// sit, without building the object: lets an adapter read `usage` from a response and the engine
-// splice `extra_fields` into it while forwarding the upstream's bytes. It checks structure only
-// (balanced braces and brackets, closed strings, nothing after the object); the values it returns
-// are parsed by the caller, and the rest of the body is parsed only if someone asks for the object.
+// A structural scan of one serialized JSON object that finds where its top-level members sit,
+// without building the object. It lets the engine forward JSON it did not write: an adapter reads
+// `usage` from a response and the engine splices `extra_fields` into it; an adapter forwards the
+// caller's request text with `model` and `fallbacks` rewritten (`rewriteMembers`) instead of
+// serializing the parsed body again. It checks structure only (balanced braces and brackets,
+// closed strings, nothing after the object); the values it returns are parsed by the caller.
 
 export interface MemberScan {
-  /** `[start, end)` of each wanted member's value (whitespace around it included). */
+  /** `[start, end)` of each wanted member's value (whitespace around it included); the last one if repeated. */
   values: Partial<Record<string, readonly [number, number]>>;
+  /** Every member in order: `[start, end)` runs from its key's opening quote to the end of its value. */
+  members: readonly MemberSpan[];
+  /**
+   * Whether some top-level key holds a backslash: JSON.parse reads `"mod\u0065l"` as `model`, so a
+   * rewrite that matches keys by their text could miss one.
+   */
+  escapedKey: boolean;
   /** Index of the object's closing `}`. */
   close: number;
   /** Whether the object has no members. */
   empty: boolean;
+}
+
+export interface MemberSpan {
+  /** The key, when it is one of the wanted ones. */
+  name: string | undefined;
+  start: number;
+  end: number;
 }
 
 /** Index of the quote closing the string opened at `open`, or -1. */
@@ -36,6 +51,11 @@ function keyAt(text: string, open: number, close: number, wanted: readonly strin
   return undefined;
 }
 
+function hasBackslash(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 92) return true;
+  return false;
+}
+
 /** Scans `text` as one JSON object; undefined when it is not structurally one. */
 export function scanMembers(text: string, wanted: readonly string[]): MemberScan | undefined {
   const n = text.length;
@@ -43,11 +63,18 @@ export function scanMembers(text: string, wanted: readonly string[]): MemberScan
   while (i < n && isSpace(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) !== 123 /* { */) return undefined;
   const values: Partial<Record<string, readonly [number, number]>> = {};
+  const members: MemberSpan[] = [];
+  let escapedKey = false;
   let depth = 0;
   let expectKey = false;
   let key: string | undefined;
+  let keyStart = -1;
   let valueStart = -1;
-  let members = 0;
+  const endMember = (end: number): void => {
+    if (keyStart < 0) return;
+    members.push({ name: key, start: keyStart, end });
+    if (key !== undefined && valueStart >= 0) values[key] = [valueStart, end];
+  };
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
@@ -55,8 +82,9 @@ export function scanMembers(text: string, wanted: readonly string[]): MemberScan
       if (end < 0) return undefined;
       if (depth === 1 && expectKey) {
         key = keyAt(text, i, end, wanted);
+        if (key === undefined && !escapedKey) escapedKey = hasBackslash(text, i + 1, end);
+        keyStart = i;
         expectKey = false;
-        members++;
       }
       i = end;
     } else if (c === 123 || c === 91 /* { [ */) {
@@ -65,11 +93,11 @@ export function scanMembers(text: string, wanted: readonly string[]): MemberScan
     } else if (c === 125 || c === 93 /* } ] */) {
       depth--;
       if (depth === 0) {
-        if (c !== 125 || (expectKey && members > 0)) return undefined;
-        if (key !== undefined && valueStart >= 0) values[key] = [valueStart, i];
+        if (c !== 125 || (expectKey && members.length > 0)) return undefined;
+        endMember(i);
         let rest = i + 1;
         while (rest < n && isSpace(text.charCodeAt(rest))) rest++;
-        return rest === n ? { values, close: i, empty: members === 0 } : undefined;
+        return rest === n ? { values, members, escapedKey, close: i, empty: members.length === 0 } : undefined;
       }
       if (depth < 0) return undefined;
     } else if (depth === 1) {
@@ -77,12 +105,42 @@ export function scanMembers(text: string, wanted: readonly string[]): MemberScan
       if (expectKey && !isSpace(c)) return undefined;
       if (c === 58 /* : */) valueStart = key === undefined ? -1 : i + 1;
       else if (c === 44 /* , */) {
-        if (key !== undefined && valueStart >= 0) values[key] = [valueStart, i];
+        endMember(i);
         key = undefined;
+        keyStart = -1;
         valueStart = -1;
         expectKey = true;
       }
     }
   }
   return undefined;
+}
+
+/**
+ * The scanned object with some top-level members changed: `changes[name]` is the JSON text of the
+ * member's new value, or null to drop it. Every occurrence of a repeated key is changed alike, and
+ * a change for a key that is absent adds the member at the end. Whitespace between members goes.
+ */
+export function rewriteMembers(text: string, scan: MemberScan, changes: Readonly<Record<string, string | null>>): string {
+  const parts: string[] = [];
+  const present = new Set<string>();
+  for (const member of scan.members) {
+    const change = member.name === undefined ? undefined : changes[member.name];
+    if (change === undefined) {
+      parts.push(text.slice(member.start, member.end));
+      continue;
+    }
+    present.add(member.name!);
+    if (change !== null) parts.push(`${JSON.stringify(member.name)}:${change}`);
+  }
+  for (const name in changes) {
+    const change = changes[name];
+    if (change != null && !present.has(name)) parts.push(`${JSON.stringify(name)}:${change}`);
+  }
+  if (parts.length === 0) return '{}';
+  // The braces go in before the join, which then builds one flat string: braces added around its
+  // result would make a rope that every later reader (byte length, UTF-8 encoding) flattens again.
+  parts[0] = `{${parts[0]!}`;
+  parts[parts.length - 1] += '}';
+  return parts.join(',');
 }

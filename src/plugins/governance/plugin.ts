@@ -136,6 +136,7 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
 
   return {
     name: GOVERNANCE_PLUGIN,
+    keepsBody: true,
     // Only the end settles anything; other events would be built for nothing.
     observes: ['request.end'],
     windows,

@@ -122,6 +122,7 @@ export function createMockerPlugin(rawConfig: unknown, deps: MockerDeps = {}): P
 
   return {
     name: MOCKER_PLUGIN_NAME,
+    keepsBody: true,
     async preHook(request: InferenceRequest, ctx: RequestContext): Promise<PreHookOutcome> {
       if (!config.enabled || request.requestType === 'embedding' || request.requestType === 'list_models') return undefined;
       const rule = compiled.find((entry) => matches(entry, request)

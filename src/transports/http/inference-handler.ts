@@ -154,6 +154,7 @@ async function handle(deps: InferenceHandlerDeps, ctx: RequestContext, raw: Buff
     }
     const inference = parseInferenceRequest(body, opts.requestType);
     inference.rawBody = text;
+    inference.bodyText = text;
     primary = inference.target;
     scope.provider = primary.provider;
     scope.model = primary.model; // bare, as success responses and Bifrost report it

@@ -36,6 +36,16 @@ test('x-request-id is honoured as the request id', async () => {
   assert.equal(res.headers.get('x-bifrost-request-id'), 'my-req-42');
 });
 
+test('the request JSON reaches the provider as the caller wrote it, model and fallbacks aside', async () => {
+  const body = '{"model":"openai/gpt-4o","seed":12345678901234567890,"temperature":1.0,'
+    + '"messages":[{"role":"user","content":"caf\\u00e9"}],"fallbacks":["openai/gpt-4o-mini"]}';
+  const res = await stack.post('/v1/chat/completions', body);
+  assert.equal(res.status, 200);
+  // A parse-and-serialize gateway would send 12345678901234567000, 1 and "café".
+  assert.equal(stack.fake.requests.at(-1)!.rawBody,
+    '{"model":"gpt-4o","seed":12345678901234567890,"temperature":1.0,"messages":[{"role":"user","content":"caf\\u00e9"}]}');
+});
+
 test('tool calls and response_format pass through both ways', async () => {
   const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
   const responseFormat = { type: 'json_schema' as const, json_schema: { name: 'w', schema: { type: 'object' } } };

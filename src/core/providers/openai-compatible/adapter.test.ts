@@ -69,6 +69,33 @@ test('body: bare model, no fallbacks, everything else kept; stream asks for usag
   assert.equal(req.headers.accept, 'text/event-stream');
 });
 
+test('body: the caller\'s text goes upstream as sent, with model, fallbacks and stream_options rewritten', () => {
+  const cfg = config();
+  const adapter = createProviderRegistry().resolve('openai', cfg)!;
+  const text = '{"model":"openai/m","seed":12345678901234567890,"temperature":1.0,'
+    + '"messages":[{"role":"user","content":"caf\\u00e9"}],"fallbacks":["groq/x"],"stream":true,"stream_options":{"include_obfuscation":false}}';
+  const req = { ...chat(true), body: JSON.parse(text) as InferenceRequest['body'], bodyText: text };
+  const sent = adapter.buildRequest(req, target('openai', cfg)).body!;
+  // JSON.stringify of the parsed body would print 12345678901234567000, 1 and "café".
+  assert.match(sent, /"seed":12345678901234567890,"temperature":1\.0,/);
+  assert.match(sent, /"content":"caf\\u00e9"/);
+  const expected = JSON.parse(text) as Record<string, unknown>;
+  delete expected.fallbacks;
+  Object.assign(expected, { model: 'm', stream_options: { include_obfuscation: false, include_usage: true } });
+  assert.deepEqual(JSON.parse(sent), expected);
+});
+
+test('body: serialized from the parsed object when there is no text or a top-level key is escaped', () => {
+  const cfg = config();
+  const adapter = createProviderRegistry().resolve('openai', cfg)!;
+  const text = '{"mod\\u0065l":"openai/m","messages":[{"role":"user","content":"hi"}],"temperature":1.0}';
+  const body = JSON.parse(text) as InferenceRequest['body'];
+  for (const req of [{ ...chat(), body }, { ...chat(), body, bodyText: text }]) {
+    const sent = adapter.buildRequest(req, target('openai', cfg)).body!;
+    assert.equal(sent, '{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":1}');
+  }
+});
+
 test('custom provider with base_provider_type openai; unknown dialect resolves to nothing', () => {
   const registry = createProviderRegistry();
   const custom = config('https://llm.example.com', { custom_provider_config: { base_provider_type: 'openai' } });

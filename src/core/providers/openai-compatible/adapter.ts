@@ -1,12 +1,13 @@
-// The shared adapter for every vendor that speaks OpenAI's dialect. Requests are the caller's
-// parsed body serialized once with `model` set to the bare model and `fallbacks` dropped; stream
-// events pass through untouched except that the event carrying usage is parsed to read it.
+// The shared adapter for every vendor that speaks OpenAI's dialect. Requests are the caller's JSON
+// text with `model` set to the bare model and `fallbacks` dropped (the parsed body serialized
+// instead when a plugin may have edited it); responses and stream events pass through untouched
+// except that the member or event carrying usage is parsed to read it.
 import { GatewayError, invalidRequest } from '../../errors.js';
 import type { InferenceRequest, JsonObject, RequestType } from '../../types.js';
 import type {
   AdapterTarget, MappedEvent, ParsedResponse, ProviderAdapter, StreamMapper, UpstreamErrorInfo, UpstreamRequest,
 } from '../adapter.js';
-import { scanMembers, type MemberScan } from '../json-members.js';
+import { rewriteMembers, scanMembers, type MemberScan } from '../json-members.js';
 import { readUsage } from './usage.js';
 import type { OpenAIVendor } from './vendors.js';
 
@@ -80,18 +81,17 @@ export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAda
 
     buildRequest(request: InferenceRequest, target: AdapterTarget): UpstreamRequest {
       const loc = locate(target);
-      // One copy of the caller's top-level object: `model` first and bare, `fallbacks` dropped.
-      const source = request.body;
-      const body: JsonObject = { model: target.model };
-      for (const name in source) if (name !== 'model' && name !== 'fallbacks') body[name] = source[name];
       const type = request.requestType;
+      const source = request.body;
+      // `model` bare, `fallbacks` dropped, and a stream asks for its usage.
+      let streamOptions: JsonObject | undefined;
       if (request.stream && vendor.streamUsage && (type === 'chat_completion' || type === 'text_completion')) {
         const given = source.stream_options;
-        body.stream_options = { ...(given && typeof given === 'object' ? given : {}), include_usage: true };
+        streamOptions = { ...(given && typeof given === 'object' ? given : {}), include_usage: true };
       }
       return {
         method: 'POST', origin: loc.origin, path: loc.prefix + PATHS[type],
-        headers: headersFor(target, request.stream), body: JSON.stringify(body),
+        headers: headersFor(target, request.stream), body: upstreamBody(request, target.model, streamOptions),
       };
     },
 
@@ -124,6 +124,25 @@ export function createOpenAICompatibleAdapter(vendor: OpenAIVendor): ProviderAda
       return Array.isArray(parsed.data) ? parsed.data.filter((m): m is JsonObject => !!m && typeof m === 'object') : [];
     },
   };
+}
+
+/** Top-level request members the adapter rewrites. */
+const REQUEST_MEMBERS = ['model', 'fallbacks', 'stream_options'] as const;
+
+/** The caller's text with those members rewritten when the engine allows it, else `body` serialized. */
+function upstreamBody(request: InferenceRequest, model: string, streamOptions: JsonObject | undefined): string {
+  const text = request.bodyText;
+  const scan = text === undefined ? undefined : scanMembers(text, REQUEST_MEMBERS);
+  if (scan && !scan.escapedKey) {
+    const changes: Record<string, string | null> = { model: JSON.stringify(model), fallbacks: null };
+    if (streamOptions) changes.stream_options = JSON.stringify(streamOptions);
+    return rewriteMembers(text!, scan, changes);
+  }
+  const source = request.body;
+  const body: JsonObject = { model };
+  for (const name in source) if (name !== 'model' && name !== 'fallbacks') body[name] = source[name];
+  if (streamOptions) body.stream_options = streamOptions;
+  return JSON.stringify(body);
 }
 
 /** One upstream SSE event → the caller's event; parses JSON only when usage or an error is in it. */
