@@ -1,6 +1,7 @@
 // The part of `logs_store` the config loader checks itself: the asynchronous writer's tuning,
 // Bifrost's `logs_store.writer` {max_batch_size, batch_interval, max_batch_bytes,
-// write_queue_capacity, deferred_usage_concurrency}. The store connection (`type`, `config`) is
+// write_queue_capacity, deferred_usage_concurrency}, plus `write_queue_max_bytes`, which bounds the
+// queue by the size of its rows. The store connection (`type`, `config`) is
 // validated where the store is opened (src/storage), so the rest of the block stays loose here.
 // A bad value is a config error naming its key (`logs_store.writer.max_batch_size: ...`).
 import { z } from 'zod';
@@ -32,6 +33,8 @@ export const logsWriterSchema = z.looseObject({
   max_batch_bytes: z.number().int().nonnegative().optional(),
   /** Rows held at most while the store is slow or unreachable; beyond it rows are counted as dropped. */
   write_queue_capacity: z.number().int().min(1).max(10_000_000).optional(),
+  /** Characters of row text held at most, likewise (ours; default 64 MiB): rows carry request and response text. */
+  write_queue_max_bytes: z.number().int().min(1).optional(),
   /** Accepted for Bifrost compatibility; usage is not written separately here. */
   deferred_usage_concurrency: z.number().int().min(1).optional(),
 });

@@ -65,6 +65,7 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
   const logging = createLoggingPlugin({
     store, logger: w.logger, contentLoggingDisabled: () => w.holder.current().client.disable_content_logging,
     maxBatch, flushIntervalMs, maxBatchBytes: writer.max_batch_bytes, capacity: writer.write_queue_capacity,
+    maxBufferBytes: writer.write_queue_max_bytes,
   });
   const maintenance = setInterval(() => {
     store.maintain().catch((error: unknown) => w.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'log maintenance failed'));

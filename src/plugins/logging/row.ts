@@ -10,6 +10,7 @@
 import type { InferenceRequest, RequestContext, RequestSummary } from '../../core/index.js';
 import { endEntry, failedAttemptEntry, resolveContent, splitsIntoAttempts, startEntry, type Governance } from './entry.js';
 import type { LogEntry } from './types.js';
+import { rowSize } from './writer.js';
 
 /** What the writer buffers: a row it can build when it writes it. */
 export interface RowSource {
@@ -18,6 +19,8 @@ export interface RowSource {
   readonly ended?: boolean;
   /** The row as it stands now (the processing row until the request ended). */
   entry(): LogEntry;
+  /** About how many characters of text the row carries (rowSize), without building it. */
+  size?(): number;
 }
 
 export class PendingRow implements RowSource {
@@ -42,6 +45,14 @@ export class PendingRow implements RowSource {
 
   get ended(): boolean {
     return this.final !== undefined || this.summary !== undefined;
+  }
+
+  size(): number {
+    const built = this.final ?? this.start;
+    if (built && (this.final || this.summary === undefined)) return rowSize(built);
+    if (!this.content) return 200;
+    // Not built yet: the texts it will carry (a request logged from its parsed body counts less).
+    return 200 + (this.source?.request.rawBody?.length ?? 0) + (this.summary?.outputText?.length ?? 0);
   }
 
   /** The request is over: later builds give the finished row. */

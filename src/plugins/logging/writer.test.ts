@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cancellation, silentLogger, type RequestSummary } from '../../core/index.js';
 import { createLoggingPlugin } from './plugin.js';
-import type { RowSource } from './row.js';
+import { PendingRow, type RowSource } from './row.js';
 import type { LogEntry, LogStore } from './types.js';
-import { createLogWriter } from './writer.js';
+import { createLogWriter, rowSize } from './writer.js';
 import { waitFor } from '../../../test/support/wait.js';
 
 const entry = (id: string, text = ''): LogEntry => ({
@@ -118,4 +118,63 @@ test('observe never reads the response body itself; it is read once, right after
   assert.deepEqual(store.batches.flat().map((e) => [e.id, e.status, e.output_message]).sort(),
     [['quiet', 'success', '{"role":"assistant","content":"hello"}'], ['watched', 'success', '{"role":"assistant","content":"hello"}']]);
   await plugin.close();
+});
+
+test('the rows held are bounded by their text as well as their count, in flight and in custody included', async () => {
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => { open = resolve; });
+  const slow: LogStore & { batches: LogEntry[][] } = {
+    batches: [],
+    async upsert(rows) {
+      await gate;
+      this.batches.push([...rows]);
+    },
+  };
+  // Each row counts 1,200 (1,000 characters plus a flat 200): four fit under 5,000, a fifth passes it.
+  const writer = createLogWriter(slow, { logger: silentLogger, maxBufferBytes: 5000, flushIntervalMs: 60_000 });
+  for (let i = 0; i < 4; i += 1) writer.enqueue(entry(`a${i}`, 'x'.repeat(1000)));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(slow.batches.length, 0, 'the first batch is in flight, held by the store');
+  for (let i = 0; i < 3; i += 1) writer.enqueue(entry(`b${i}`, 'x'.repeat(1000)));
+  assert.equal(writer.stats().dropped, 2, 'rows in flight count against the bound: one more fits, two do not');
+  open();
+  assert.ok(await writer.flush());
+  assert.deepEqual(slow.batches.flat().map((e) => e.id), ['a0', 'a1', 'a2', 'a3', 'b0']);
+  writer.enqueue(entry('c0', 'x'.repeat(1000)));
+  assert.ok(await writer.flush());
+  assert.equal(writer.stats().dropped, 2, 'written rows free the bound');
+  await writer.close();
+
+  // A store with custody: taken rows count until it reports them settled.
+  let handlers: Parameters<NonNullable<LogStore['custody']>>[0] | undefined;
+  const taken: LogEntry[] = [];
+  const keeper: LogStore = {
+    upsert: async () => undefined,
+    custody(h) {
+      handlers = h;
+      return { take: (rows) => { taken.push(...rows); return true; }, flush: async () => undefined };
+    },
+  };
+  const kept = createLogWriter(keeper, { logger: silentLogger, maxBufferBytes: 5000, flushIntervalMs: 60_000 });
+  for (let i = 0; i < 6; i += 1) kept.enqueue(entry(`k${i}`, 'x'.repeat(1000)));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(taken.length, 5);
+  kept.enqueue(entry('late', 'x'.repeat(1000)));
+  assert.equal(kept.stats().dropped, 2, 'rows in custody count against the bound');
+  handlers!.committed(3);
+  kept.enqueue(entry('after', 'x'.repeat(1000)));
+  assert.equal(kept.stats().dropped, 2, 'settled rows free the bound');
+  await kept.close();
+});
+
+test('a pending row is sized from the texts it will carry before it is built', () => {
+  const ctx = { requestId: 'p', cancellation: new Cancellation(), headers: {}, startedAt: 0, values: new Map() };
+  const rawBody = JSON.stringify({ model: 'openai/m', messages: [{ role: 'user', content: 'y'.repeat(30_000) }] });
+  const request = { requestType: 'chat_completion' as const, target: { provider: 'openai', model: 'm' }, fallbacks: [],
+    body: JSON.parse(rawBody) as Record<string, unknown>, rawBody, stream: false };
+  const gov = { virtual_key_id: null, virtual_key_name: null, disable_content_logging: false, parent_request_id: null };
+  const withContent = new PendingRow('p', 0, request, ctx, true, gov);
+  assert.ok(withContent.size() >= rawBody.length, `size ${withContent.size()} counts the request text`);
+  assert.ok(withContent.size() === rowSize(withContent.entry()), 'once built, the built row is measured');
+  assert.ok(new PendingRow('q', 0, request, ctx, false, gov).size() < 1000, 'no content, no text counted');
 });

@@ -9,8 +9,10 @@
 // requests end before that, and their start and end then collapse into one write.
 // Buffered rows may be RowSources, built only when their batch is taken (so a row is built once,
 // as its latest version, and never inside the producer's call).
-// While the store fails, rows stay buffered (bounded by `capacity`), writes are retried with
-// backoff, rows that do not fit are counted as dropped, and one warning per outage is logged.
+// While the store fails, rows stay buffered (bounded by `capacity` rows and `maxBufferBytes` of
+// their text: a row carries its request and response, so a count alone does not bound memory),
+// writes are retried with backoff, rows that do not fit are counted as dropped, and one warning per
+// outage is logged. The same bounds hold when the store is up but slower than the traffic.
 import type { Logger } from '../../core/index.js';
 import type { RowSource } from './row.js';
 import type { LogEntry, LogStore } from './types.js';
@@ -23,6 +25,8 @@ export interface WriterOptions {
   flushIntervalMs?: number;
   /** Rows held at most (buffered + being written). */
   capacity?: number;
+  /** Characters of row text held at most (buffered + being written), as `rowSize` counts them. */
+  maxBufferBytes?: number;
   /** Longest pause between retries while the store is failing. */
   maxBackoffMs?: number;
   logger: Logger;
@@ -48,11 +52,15 @@ export interface LogWriter {
 /** Batch size and interval when the config sets none (Bifrost's `logs_store.writer` defaults). */
 export const WRITER_DEFAULTS = { maxBatch: 1000, flushIntervalMs: 250 } as const;
 
+/** Row text held at most when the config sets no bound: 64 MiB, about 2,000 rows with 30 KB prompts. */
+const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+
 export function createLogWriter(store: LogStore, options: WriterOptions): LogWriter {
   const maxBatch = options.maxBatch ?? WRITER_DEFAULTS.maxBatch;
   const maxBytes = options.maxBatchBytes ?? 0;
   const interval = options.flushIntervalMs ?? WRITER_DEFAULTS.flushIntervalMs;
   const capacity = options.capacity ?? 100_000;
+  const maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
   const maxBackoff = options.maxBackoffMs ?? 5000;
   const { logger } = options;
   /** Rows to write, in arrival order. */
@@ -60,6 +68,13 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   /** `processing` rows held back until they are `interval` old (insertion order is age order). */
   const held = new Map<string, { row: RowSource; since: number }>();
   const droppedIds = new Set<string>();
+  /** Size of each row in `ready` and `held` (see rowSize), and their sum. */
+  const sizes = new Map<string, number>();
+  let bufferedBytes = 0;
+  /** Size of the rows being written or in the store's custody, and the custody's in the order taken. */
+  let outBytes = 0;
+  const custodySizes: number[] = [];
+  let custodyHead = 0;
   let inFlight = 0;
   /** Rows the store took (custody) and has not yet reported written, refused or returned. */
   let taken = 0;
@@ -80,18 +95,25 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
     committed(count) {
       written += count;
       taken -= count;
+      settleCustody(count);
       if (healthy) return;
       recovered();
       if (ready.size > 0) kick();
     },
     returned(rows, error) {
       taken -= rows.length;
+      settleCustody(rows.length);
       failedWrites += 1;
-      for (const row of rows) if (!ready.has(row.id) && !held.has(row.id)) ready.set(row.id, row);
+      for (const row of rows) {
+        if (ready.has(row.id) || held.has(row.id)) continue;
+        ready.set(row.id, row);
+        track(row.id, row);
+      }
       unhealthy(error);
     },
     lost(count, error) {
       taken -= count;
+      settleCustody(count);
       dropped += count;
       logger.warn({ err: error, lost: count }, 'request log rows refused by the logs store');
     },
@@ -113,7 +135,22 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
     }
   };
 
-  const build = (row: LogEntry | RowSource): LogEntry => ('entry' in row && typeof row.entry === 'function' ? row.entry() : row as LogEntry);
+  /** Counts the size of a row entering `ready` or `held` in place of any earlier version's. */
+  const track = (id: string, row: LogEntry | RowSource): void => {
+    const size = isSource(row) ? row.size?.() ?? 200 : rowSize(row);
+    bufferedBytes += size - (sizes.get(id) ?? 0);
+    sizes.set(id, size);
+  };
+  /** The rows the store had in custody settled (written, refused or handed back), oldest first. */
+  function settleCustody(count: number): void {
+    for (let i = 0; i < count && custodyHead < custodySizes.length; i++) outBytes -= custodySizes[custodyHead++]!;
+    if (custodyHead > 1024 && custodyHead * 2 > custodySizes.length) {
+      custodySizes.splice(0, custodyHead);
+      custodyHead = 0;
+    }
+  }
+
+  const build = (row: LogEntry | RowSource): LogEntry => (isSource(row) ? row.entry() : row);
   const running = (row: LogEntry | RowSource): row is RowSource => 'ended' in row && row.ended === false;
 
   /** Moves held rows that are old enough (all of them with `all`) to the ready rows. */
@@ -127,12 +164,16 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   };
 
   /** Takes the next batch off the ready rows, building each; a row that cannot be built is lost. */
-  const takeBatch = (): { sources: (LogEntry | RowSource)[]; entries: LogEntry[] } => {
+  const takeBatch = (): { sources: (LogEntry | RowSource)[]; entries: LogEntry[]; held: number[] } => {
     const sources: (LogEntry | RowSource)[] = [];
     const entries: LogEntry[] = [];
+    const held: number[] = [];
     let bytes = 0;
     for (const [id, row] of ready) {
       ready.delete(id);
+      const size = sizes.get(id) ?? 0;
+      sizes.delete(id);
+      bufferedBytes -= size;
       let entry: LogEntry;
       try {
         entry = build(row);
@@ -143,19 +184,24 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       }
       sources.push(row);
       entries.push(entry);
+      held.push(size);
       if (maxBytes > 0) bytes += rowSize(entry);
       if (entries.length >= maxBatch || (maxBytes > 0 && bytes >= maxBytes)) break;
     }
-    return { sources, entries };
+    return { sources, entries, held };
   };
 
   async function drain(): Promise<void> {
     if (writing) return;
     while (ready.size > 0) {
-      const { sources, entries: batch } = takeBatch();
+      const { sources, entries: batch, held: sizesOut } = takeBatch();
       if (batch.length === 0) continue;
+      let batchBytes = 0;
+      for (const size of sizesOut) batchBytes += size;
+      outBytes += batchBytes;
       if (custody?.take(batch)) {
         taken += batch.length;
+        custodySizes.push(...sizesOut);
         continue;
       }
       inFlight = batch.length;
@@ -167,11 +213,16 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       } catch (error) {
         failedWrites += 1;
         // Put the batch back unless a newer version of the same row arrived meanwhile.
-        for (const row of sources) if (!ready.has(row.id) && !held.has(row.id)) ready.set(row.id, row);
+        for (const row of sources) {
+          if (ready.has(row.id) || held.has(row.id)) continue;
+          ready.set(row.id, row);
+          track(row.id, row);
+        }
         unhealthy(error instanceof Error ? error.message : String(error));
         return;
       } finally {
         inFlight = 0;
+        outBytes -= batchBytes;
         writing = undefined;
       }
     }
@@ -205,7 +256,8 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
         return;
       }
       const { id } = row;
-      if (!ready.has(id) && !held.has(id) && ready.size + held.size + inFlight + taken >= capacity) {
+      if (!ready.has(id) && !held.has(id)
+        && (ready.size + held.size + inFlight + taken >= capacity || bufferedBytes + outBytes >= maxBufferBytes)) {
         // Count rows, not writes: the update of a row whose create was already dropped is the same
         // lost row.
         if (droppedIds.delete(id)) return;
@@ -214,7 +266,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
         dropped += 1;
         droppedSinceWarn += 1;
         if (droppedSinceWarn === 1 || droppedSinceWarn % 10_000 === 0) {
-          logger.warn({ dropped, capacity }, 'request log buffer full; dropping log rows');
+          logger.warn({ dropped, capacity, maxBufferBytes }, 'request log buffer full; dropping log rows');
         }
         return;
       }
@@ -222,11 +274,15 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       if (droppedIds.delete(id)) dropped -= 1;
       if (running(row)) {
         // Already released (a long request): it stays where it is and is written as it stands.
-        if (!ready.has(id) && !held.has(id)) held.set(id, { row, since: Date.now() });
+        if (!ready.has(id) && !held.has(id)) {
+          held.set(id, { row, since: Date.now() });
+          track(id, row);
+        }
         return;
       }
       held.delete(id);
       ready.set(id, row);
+      track(id, row);
       kick();
     },
     stats() {
@@ -260,13 +316,19 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
         logger.warn({ lost }, 'logs store did not accept buffered rows before shutdown');
         ready.clear();
         held.clear();
+        sizes.clear();
+        bufferedBytes = 0;
       }
     },
   };
 }
 
+function isSource(row: LogEntry | RowSource): row is RowSource {
+  return 'entry' in row && typeof row.entry === 'function';
+}
+
 /** Characters of a row's text columns (or the text they will be derived from), plus a flat allowance for the rest. */
-function rowSize(entry: LogEntry): number {
+export function rowSize(entry: LogEntry): number {
   const { raw } = entry;
   const carried = raw === undefined ? 0 : (raw.request?.length ?? 0) + (raw.response?.length ?? 0)
     + (raw.input?.json?.length ?? 0) + (raw.output?.json?.length ?? 0);
