@@ -164,10 +164,10 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   };
 
   /** Takes the next batch off the ready rows, building each; a row that cannot be built is lost. */
-  const takeBatch = (): { sources: (LogEntry | RowSource)[]; entries: LogEntry[]; held: number[] } => {
+  const takeBatch = (): { sources: (LogEntry | RowSource)[]; entries: LogEntry[]; sizesTaken: number[] } => {
     const sources: (LogEntry | RowSource)[] = [];
     const entries: LogEntry[] = [];
-    const held: number[] = [];
+    const sizesTaken: number[] = [];
     let bytes = 0;
     for (const [id, row] of ready) {
       ready.delete(id);
@@ -184,24 +184,24 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       }
       sources.push(row);
       entries.push(entry);
-      held.push(size);
+      sizesTaken.push(size);
       if (maxBytes > 0) bytes += rowSize(entry);
       if (entries.length >= maxBatch || (maxBytes > 0 && bytes >= maxBytes)) break;
     }
-    return { sources, entries, held };
+    return { sources, entries, sizesTaken };
   };
 
   async function drain(): Promise<void> {
     if (writing) return;
     while (ready.size > 0) {
-      const { sources, entries: batch, held: sizesOut } = takeBatch();
+      const { sources, entries: batch, sizesTaken } = takeBatch();
       if (batch.length === 0) continue;
       let batchBytes = 0;
-      for (const size of sizesOut) batchBytes += size;
+      for (const size of sizesTaken) batchBytes += size;
       outBytes += batchBytes;
       if (custody?.take(batch)) {
         taken += batch.length;
-        custodySizes.push(...sizesOut);
+        custodySizes.push(...sizesTaken);
         continue;
       }
       inFlight = batch.length;
