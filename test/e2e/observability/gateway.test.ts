@@ -3,6 +3,9 @@
 // 400 naming them, and a WebSocket client on `/ws` sees `create` then `update` for a request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { parsePrometheusText, total } from './support/prom-text.js';
 import { chat, startObservedGateway, type ObservedGateway } from './support/gateway.js';
@@ -105,4 +108,24 @@ test('WebSocket origins are checked against client.allowed_origins', async () =>
   assert.equal(await tryOrigin('https://evil.example.net'), 403);
   const plain = await fetch(`${g.url}/ws`);
   assert.equal(plain.status, 426);
+});
+
+test('logs_store.writer.write_queue_max_bytes bounds the rows waiting by their text; the rest are counted', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bifrost-obs-bound-'));
+  const small = await startObservedGateway({
+    logsStore: { enabled: true, type: 'sqlite', config: { path: join(dir, 'logs.db') }, writer: { write_queue_max_bytes: 1 } },
+  });
+  t.after(async () => {
+    await small.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // One row's text passes a 1-byte bound: while it waits for its commit, the next rows do not fit.
+  for (let i = 0; i < 5; i += 1) assert.equal((await chat(small.url, `request ${i}`)).status, 200);
+  const counts = await waitFor(async () => {
+    const dropped = await (await fetch(`${small.url}/api/logs/dropped`)).json() as { dropped_requests: number; pending: number };
+    const logged = await (await fetch(`${small.url}/api/logs`)).json() as { pagination: { total_count: number } };
+    return dropped.pending === 0 ? { dropped: dropped.dropped_requests, logged: logged.pagination.total_count } : undefined;
+  }, { message: 'the log writer to settle' });
+  assert.ok(counts.dropped >= 1, `a row past the bound is dropped (${JSON.stringify(counts)})`);
+  assert.equal(counts.logged + counts.dropped, 5, 'every row is either written or counted');
 });
