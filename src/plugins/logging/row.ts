@@ -10,7 +10,7 @@
 import type { InferenceRequest, RequestContext, RequestSummary } from '../../core/index.js';
 import { endEntry, failedAttemptEntry, resolveContent, splitsIntoAttempts, startEntry, type Governance } from './entry.js';
 import type { LogEntry } from './types.js';
-import { rowSize } from './writer.js';
+import { rowSize, withoutContent } from './writer.js';
 
 /** What the writer buffers: a row it can build when it writes it. */
 export interface RowSource {
@@ -21,6 +21,8 @@ export interface RowSource {
   entry(): LogEntry;
   /** About how many characters of text the row carries (rowSize), without building it. */
   size?(): number;
+  /** Gives up the row's content (request and response texts) for good; true if it had any. */
+  shedContent?(): boolean;
 }
 
 export class PendingRow implements RowSource {
@@ -37,7 +39,7 @@ export class PendingRow implements RowSource {
     private readonly timestamp: number,
     request: InferenceRequest,
     ctx: RequestContext,
-    private readonly content: boolean,
+    private content: boolean,
     private readonly gov: Governance,
   ) {
     this.source = { request, ctx };
@@ -53,6 +55,14 @@ export class PendingRow implements RowSource {
     if (!this.content) return 200;
     // Not built yet: the texts it will carry (a request logged from its parsed body counts less).
     return 200 + (this.source?.request.rawBody?.length ?? 0) + (this.summary?.outputText?.length ?? 0);
+  }
+
+  shedContent(): boolean {
+    if (!this.content) return false;
+    this.content = false;
+    if (this.start) this.start = withoutContent(this.start);
+    if (this.final) this.final = withoutContent(this.final);
+    return true;
   }
 
   /** The request is over: later builds give the finished row. */

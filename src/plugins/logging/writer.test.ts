@@ -120,7 +120,7 @@ test('observe never reads the response body itself; it is read once, right after
   await plugin.close();
 });
 
-test('the rows held are bounded by their text as well as their count, in flight and in custody included', async () => {
+test('once the rows held carry max bytes of text, new rows lose their content, in flight and in custody included', async () => {
   let open: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => { open = resolve; });
   const slow: LogStore & { batches: LogEntry[][] } = {
@@ -130,19 +130,20 @@ test('the rows held are bounded by their text as well as their count, in flight 
       this.batches.push([...rows]);
     },
   };
-  // Each row counts 1,200 (1,000 characters plus a flat 200): four fit under 5,000, a fifth passes it.
+  // Each row counts 1,200 (1,000 characters plus a flat 200): four stay under 5,000, a fifth passes it.
   const writer = createLogWriter(slow, { logger: silentLogger, maxBufferBytes: 5000, flushIntervalMs: 60_000 });
   for (let i = 0; i < 4; i += 1) writer.enqueue(entry(`a${i}`, 'x'.repeat(1000)));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(slow.batches.length, 0, 'the first batch is in flight, held by the store');
   for (let i = 0; i < 3; i += 1) writer.enqueue(entry(`b${i}`, 'x'.repeat(1000)));
-  assert.equal(writer.stats().dropped, 2, 'rows in flight count against the bound: one more fits, two do not');
+  assert.deepEqual([writer.stats().dropped, writer.stats().contentDropped], [0, 2], 'rows in flight count: one more fits whole, two lose their content');
   open();
   assert.ok(await writer.flush());
-  assert.deepEqual(slow.batches.flat().map((e) => e.id), ['a0', 'a1', 'a2', 'a3', 'b0']);
+  assert.deepEqual(slow.batches.flat().map((e) => [e.id, e.input_history?.length ?? null]),
+    [['a0', 1000], ['a1', 1000], ['a2', 1000], ['a3', 1000], ['b0', 1000], ['b1', null], ['b2', null]]);
   writer.enqueue(entry('c0', 'x'.repeat(1000)));
   assert.ok(await writer.flush());
-  assert.equal(writer.stats().dropped, 2, 'written rows free the bound');
+  assert.equal(slow.batches.flat().at(-1)!.input_history?.length, 1000, 'written rows free the bound');
   await writer.close();
 
   // A store with custody: taken rows count until it reports them settled.
@@ -158,12 +159,13 @@ test('the rows held are bounded by their text as well as their count, in flight 
   const kept = createLogWriter(keeper, { logger: silentLogger, maxBufferBytes: 5000, flushIntervalMs: 60_000 });
   for (let i = 0; i < 6; i += 1) kept.enqueue(entry(`k${i}`, 'x'.repeat(1000)));
   await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(taken.length, 5);
+  assert.equal(taken.length, 6);
+  assert.equal(taken[5]!.input_history, null);
   kept.enqueue(entry('late', 'x'.repeat(1000)));
-  assert.equal(kept.stats().dropped, 2, 'rows in custody count against the bound');
+  assert.equal(kept.stats().contentDropped, 2, 'rows in custody count against the bound');
   handlers!.committed(3);
   kept.enqueue(entry('after', 'x'.repeat(1000)));
-  assert.equal(kept.stats().dropped, 2, 'settled rows free the bound');
+  assert.equal(kept.stats().contentDropped, 2, 'settled rows free the bound');
   await kept.close();
 });
 
@@ -177,4 +179,8 @@ test('a pending row is sized from the texts it will carry before it is built', (
   assert.ok(withContent.size() >= rawBody.length, `size ${withContent.size()} counts the request text`);
   assert.ok(withContent.size() === rowSize(withContent.entry()), 'once built, the built row is measured');
   assert.ok(new PendingRow('q', 0, request, ctx, false, gov).size() < 1000, 'no content, no text counted');
+  assert.equal(withContent.shedContent(), true);
+  assert.equal(withContent.shedContent(), false, 'shed once');
+  assert.ok(withContent.size() < 1000, 'a shed row carries no text');
+  assert.equal(withContent.entry().raw, undefined);
 });

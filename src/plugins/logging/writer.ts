@@ -9,10 +9,12 @@
 // requests end before that, and their start and end then collapse into one write.
 // Buffered rows may be RowSources, built only when their batch is taken (so a row is built once,
 // as its latest version, and never inside the producer's call).
-// While the store fails, rows stay buffered (bounded by `capacity` rows and `maxBufferBytes` of
-// their text: a row carries its request and response, so a count alone does not bound memory),
-// writes are retried with backoff, rows that do not fit are counted as dropped, and one warning per
-// outage is logged. The same bounds hold when the store is up but slower than the traffic.
+// While the store fails, rows stay buffered (bounded by `capacity`), writes are retried with
+// backoff, rows that do not fit are counted as dropped, and one warning per outage is logged.
+// A row carries its request and response texts, so a count alone does not bound memory: once the
+// rows held carry `maxBufferBytes` of text, new rows are kept without their content (counted as
+// `contentDropped`), so every request still gets its row. Both bounds also hold when the store is
+// up but slower than the traffic.
 import type { Logger } from '../../core/index.js';
 import type { RowSource } from './row.js';
 import type { LogEntry, LogStore } from './types.js';
@@ -25,7 +27,7 @@ export interface WriterOptions {
   flushIntervalMs?: number;
   /** Rows held at most (buffered + being written). */
   capacity?: number;
-  /** Characters of row text held at most (buffered + being written), as `rowSize` counts them. */
+  /** Characters of row text held (buffered + being written, as `rowSize` counts them) past which rows lose their content. */
   maxBufferBytes?: number;
   /** Longest pause between retries while the store is failing. */
   maxBackoffMs?: number;
@@ -36,6 +38,8 @@ export interface WriterStats {
   pending: number;
   written: number;
   dropped: number;
+  /** Rows kept without their content because the rows held carried `maxBufferBytes` of text. */
+  contentDropped: number;
   failedWrites: number;
   healthy: boolean;
 }
@@ -52,7 +56,7 @@ export interface LogWriter {
 /** Batch size and interval when the config sets none (Bifrost's `logs_store.writer` defaults). */
 export const WRITER_DEFAULTS = { maxBatch: 1000, flushIntervalMs: 250 } as const;
 
-/** Row text held at most when the config sets no bound: 64 MiB, about 2,000 rows with 30 KB prompts. */
+/** Row text held before rows lose their content, when the config sets no bound: 64 MiB, about 2,000 rows with 30 KB prompts. */
 const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 
 export function createLogWriter(store: LogStore, options: WriterOptions): LogWriter {
@@ -80,6 +84,8 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   let taken = 0;
   let written = 0;
   let dropped = 0;
+  let contentDropped = 0;
+  let sheddingSinceWarn = 0;
   let failedWrites = 0;
   let healthy = true;
   let soon: NodeJS.Immediate | undefined;
@@ -149,6 +155,25 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       custodyHead = 0;
     }
   }
+
+  /** The row without its content, counted once per row that had some. */
+  const shed = (row: LogEntry | RowSource): LogEntry | RowSource => {
+    let had: boolean;
+    if (isSource(row)) {
+      had = row.shedContent?.() ?? false;
+    } else {
+      had = row.raw !== undefined || row.input_history !== null || row.output_message !== null || row.content_summary !== null;
+      if (had) row = withoutContent(row);
+    }
+    if (had) {
+      contentDropped += 1;
+      sheddingSinceWarn += 1;
+      if (sheddingSinceWarn === 1) {
+        logger.warn({ maxBufferBytes, contentDropped }, 'request log rows waiting carry too much text; logging new rows without their content');
+      }
+    }
+    return row;
+  };
 
   const build = (row: LogEntry | RowSource): LogEntry => (isSource(row) ? row.entry() : row);
   const running = (row: LogEntry | RowSource): row is RowSource => 'ended' in row && row.ended === false;
@@ -256,8 +281,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
         return;
       }
       const { id } = row;
-      if (!ready.has(id) && !held.has(id)
-        && (ready.size + held.size + inFlight + taken >= capacity || bufferedBytes + outBytes >= maxBufferBytes)) {
+      if (!ready.has(id) && !held.has(id) && ready.size + held.size + inFlight + taken >= capacity) {
         // Count rows, not writes: the update of a row whose create was already dropped is the same
         // lost row.
         if (droppedIds.delete(id)) return;
@@ -266,12 +290,14 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
         dropped += 1;
         droppedSinceWarn += 1;
         if (droppedSinceWarn === 1 || droppedSinceWarn % 10_000 === 0) {
-          logger.warn({ dropped, capacity, maxBufferBytes }, 'request log buffer full; dropping log rows');
+          logger.warn({ dropped, capacity }, 'request log buffer full; dropping log rows');
         }
         return;
       }
       // A final row whose create was dropped still arrives whole: it is no longer lost.
       if (droppedIds.delete(id)) dropped -= 1;
+      if (bufferedBytes + outBytes >= maxBufferBytes) row = shed(row);
+      else sheddingSinceWarn = 0;
       if (running(row)) {
         // Already released (a long request): it stays where it is and is written as it stands.
         if (!ready.has(id) && !held.has(id)) {
@@ -286,7 +312,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       kick();
     },
     stats() {
-      return { pending: ready.size + held.size + inFlight + taken, written, dropped, failedWrites, healthy };
+      return { pending: ready.size + held.size + inFlight + taken, written, dropped, contentDropped, failedWrites, healthy };
     },
     async flush(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -321,6 +347,13 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       }
     },
   };
+}
+
+/** A copy of a row without its request and response texts. */
+export function withoutContent(entry: LogEntry): LogEntry {
+  const copy: LogEntry = { ...entry, input_history: null, output_message: null, content_summary: null };
+  delete copy.raw;
+  return copy;
 }
 
 function isSource(row: LogEntry | RowSource): row is RowSource {

@@ -137,7 +137,7 @@ test('rows the thread cannot write (the file is locked) come back to the writer,
   assert.ok(await writer.flush(20_000), 'the buffered rows are written once the lock is gone');
   const { failedWrites, ...rest } = writer.stats();
   assert.ok(failedWrites >= 1, 'the locked commit counts as a failed write');
-  assert.deepEqual(rest, { pending: 0, written: 50, dropped: 0, healthy: true });
+  assert.deepEqual(rest, { pending: 0, written: 50, dropped: 0, contentDropped: 0, healthy: true });
   assert.equal(await store.count(), 50);
   await writer.close();
 });

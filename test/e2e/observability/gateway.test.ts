@@ -63,7 +63,7 @@ test('metrics and logs after a known set of requests', async () => {
   assert.deepEqual((await logs('?status=error')).logs.length, 1);
   assert.deepEqual((await logs('?content_search=FOUR')).logs.map((l: any) => l.input_history[0].content), ['four five']);
   assert.deepEqual(((await (await fetch(`${g.url}/api/logs/models`)).json()) as any).models, ['gpt-4o-mini']);
-  assert.deepEqual(await (await fetch(`${g.url}/api/logs/dropped`)).json(), { dropped_requests: 0, pending: 0, store_healthy: true });
+  assert.deepEqual(await (await fetch(`${g.url}/api/logs/dropped`)).json(), { dropped_requests: 0, content_dropped: 0, pending: 0, store_healthy: true });
 });
 
 test('bad /api/logs parameters are 400s naming the parameter', async () => {
@@ -110,7 +110,7 @@ test('WebSocket origins are checked against client.allowed_origins', async () =>
   assert.equal(plain.status, 426);
 });
 
-test('logs_store.writer.write_queue_max_bytes bounds the rows waiting by their text; the rest are counted', async (t) => {
+test('past logs_store.writer.write_queue_max_bytes of waiting text, rows are logged without their content', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bifrost-obs-bound-'));
   const small = await startObservedGateway({
     logsStore: { enabled: true, type: 'sqlite', config: { path: join(dir, 'logs.db') }, writer: { write_queue_max_bytes: 1 } },
@@ -119,13 +119,16 @@ test('logs_store.writer.write_queue_max_bytes bounds the rows waiting by their t
     await small.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  // One row's text passes a 1-byte bound: while it waits for its commit, the next rows do not fit.
+  // One row's text passes a 1-byte bound: while it waits for its commit, the next rows come without content.
   for (let i = 0; i < 5; i += 1) assert.equal((await chat(small.url, `request ${i}`)).status, 200);
-  const counts = await waitFor(async () => {
-    const dropped = await (await fetch(`${small.url}/api/logs/dropped`)).json() as { dropped_requests: number; pending: number };
-    const logged = await (await fetch(`${small.url}/api/logs`)).json() as { pagination: { total_count: number } };
-    return dropped.pending === 0 ? { dropped: dropped.dropped_requests, logged: logged.pagination.total_count } : undefined;
-  }, { message: 'the log writer to settle' });
-  assert.ok(counts.dropped >= 1, `a row past the bound is dropped (${JSON.stringify(counts)})`);
-  assert.equal(counts.logged + counts.dropped, 5, 'every row is either written or counted');
+  const body = await waitFor(async () => {
+    const b = await (await fetch(`${small.url}/api/logs?sort_by=timestamp&order=asc`)).json() as { logs: Array<{ status: string; input_history: unknown }> };
+    return b.logs.length === 5 && b.logs.every((l) => l.status === 'success') ? b : undefined;
+  }, { message: 'five finished log rows' });
+  const stats = await (await fetch(`${small.url}/api/logs/dropped`)).json() as { dropped_requests: number; content_dropped: number };
+  assert.equal(stats.dropped_requests, 0, 'every request keeps its row');
+  const bare = body.logs.filter((l) => l.input_history === null || (Array.isArray(l.input_history) && l.input_history.length === 0));
+  assert.ok(stats.content_dropped >= 1, `content was shed (${JSON.stringify(stats)})`);
+  assert.equal(bare.length, stats.content_dropped, 'the rows counted are the rows without content');
+  assert.equal(body.logs.filter((l) => Array.isArray(l.input_history) && l.input_history.length > 0).length, 5 - stats.content_dropped);
 });

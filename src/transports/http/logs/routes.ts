@@ -35,7 +35,9 @@ export function logsRoutes(options: LogsRoutesOptions): (app: FastifyInstance) =
     app.get('/api/logs/models', async (_request, reply) => reply.send({ models: await options.store.models() }));
     app.get('/api/logs/dropped', async (_request, reply) => {
       const stats = options.logging.stats();
-      return reply.send({ dropped_requests: stats.dropped, pending: stats.pending, store_healthy: stats.healthy });
+      return reply.send({
+        dropped_requests: stats.dropped, content_dropped: stats.contentDropped, pending: stats.pending, store_healthy: stats.healthy,
+      });
     });
     registerLiveLogs(app, { source: options.logging, config: options.config, ...(options.logger ? { logger: options.logger } : {}) });
   };
