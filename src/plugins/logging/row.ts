@@ -50,8 +50,8 @@ export class PendingRow implements RowSource {
   }
 
   size(): number {
-    const built = this.final ?? this.start;
-    if (built && (this.final || this.summary === undefined)) return rowSize(built);
+    if (this.final) return rowSize(this.final);
+    if (this.start && this.summary === undefined) return rowSize(this.start);
     if (!this.content) return 200;
     // Not built yet: the texts it will carry (a request logged from its parsed body counts less).
     return 200 + (this.source?.request.rawBody?.length ?? 0) + (this.summary?.outputText?.length ?? 0);

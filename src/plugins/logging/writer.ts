@@ -162,7 +162,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
     if (isSource(row)) {
       had = row.shedContent?.() ?? false;
     } else {
-      had = row.raw !== undefined || row.input_history !== null || row.output_message !== null || row.content_summary !== null;
+      had = hasContent(row);
       if (had) row = withoutContent(row);
     }
     if (had) {
@@ -349,7 +349,11 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   };
 }
 
-/** A copy of a row without its request and response texts. */
+function hasContent(entry: LogEntry): boolean {
+  return entry.raw !== undefined || entry.input_history !== null || entry.output_message !== null || entry.content_summary !== null;
+}
+
+/** A copy of a row without its request and response texts (the columns hasContent reads). */
 export function withoutContent(entry: LogEntry): LogEntry {
   const copy: LogEntry = { ...entry, input_history: null, output_message: null, content_summary: null };
   delete copy.raw;
