@@ -9,4 +9,4 @@ export * from './runtime-config.js';
 export * from './gateway.js';
 export * from './usage-counters.js';
 export * from './go-duration.js';
-export { createGateway, shuttingDown } from './engine/index.js';
+export { accumulateText, createGateway, shuttingDown } from './engine/index.js';

@@ -81,6 +81,12 @@ export interface RequestSummary {
    * hand it to a worker, without parsing `output`.
    */
   readonly outputText?: string | undefined;
+  /**
+   * A stream's chunks as the upstream sent them (each event's JSON text, before `extra_fields`),
+   * in order; `output` is the text accumulated from them by `accumulateText`. Lets an observer hand
+   * them to a worker instead of parsing every chunk here.
+   */
+  readonly outputChunks?: readonly string[] | undefined;
 }
 
 export type GatewayEvent =

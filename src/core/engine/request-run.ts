@@ -16,6 +16,8 @@ export interface RunEnd {
   output: unknown;
   /** A forwarded response's text (see RequestSummary.outputText). */
   outputText?: string | undefined;
+  /** A stream's chunk texts (see RequestSummary.outputChunks). */
+  outputChunks?: readonly string[] | undefined;
   lazyOutput?: () => unknown;
 }
 
@@ -74,6 +76,7 @@ class Summary implements RequestSummary {
   readonly request: InferenceRequest;
   readonly ctx: RequestContext;
   readonly outputText: string | undefined;
+  readonly outputChunks: readonly string[] | undefined;
   private readonly price: CostFunction | undefined;
   private readonly computeOutput: (() => unknown) | undefined;
   private resolved = false;
@@ -97,6 +100,7 @@ class Summary implements RequestSummary {
     this.request = request;
     this.ctx = ctx;
     this.outputText = result.outputText;
+    this.outputChunks = result.outputChunks;
     this.price = run.price;
     this.computeOutput = result.lazyOutput;
     this.outputValue = result.output;

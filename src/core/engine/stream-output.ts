@@ -1,5 +1,7 @@
 // Reconstructs the streamed text from the raw chunks, for content logging. Runs only when an
-// observer reads `RequestSummary.output`, so streams pay for no parsing on the hot path.
+// observer reads `RequestSummary.output` (or where the request-log store derives a row's content
+// from `outputChunks`), so streams pay for no parsing on the hot path. It references nothing
+// outside its own body: the SQLite write thread evaluates its source text.
 import type { RequestType } from '../types.js';
 
 type Chunk = { type?: string; delta?: unknown; choices?: Array<{ delta?: { content?: unknown }; text?: unknown }> };

@@ -233,7 +233,7 @@ class EngineStream implements AsyncIterableIterator<StreamEvent>, BodyReader {
     run.end({
       servedBy, usage: this.usage, firstTokenMs: this.firstTokenMs, output: undefined,
       error: this.error ?? (cancelled ? cancelledError(this.base) : undefined),
-      ...(kept ? { lazyOutput: () => accumulateText(requestType, kept) } : {}),
+      ...(kept ? { outputChunks: kept, lazyOutput: () => accumulateText(requestType, kept) } : {}),
     });
   }
 }

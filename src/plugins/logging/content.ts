@@ -1,15 +1,18 @@
 // A log row's content columns (input_history, output_message, content_summary) and how they are
 // derived from a request and its output. Serializing messages, flattening their text for search
 // and parsing a forwarded response to find its message cost 10–15 µs a request and allocate
-// objects that the event loop then promotes; so when the caller's JSON text (`rawBody`) and the
-// forwarded response's text (`outputText`) are at hand, a row carries those two flat strings
-// (RawContent) and the store derives the columns where it writes the row — in the SQLite write
-// thread, or at write time for PostgreSQL. Without them (streams, plugin-built responses) the
-// columns are derived as before, on the main thread.
+// objects that the event loop then promotes (a stream's 20 chunks alone cost ~20 µs to parse); so
+// when the caller's JSON text (`rawBody`) and the forwarded response's text (`outputText`) or a
+// stream's chunk texts (`outputChunks`) are at hand, a row carries those strings (RawContent) and
+// the store derives the columns where it writes the row — in the SQLite write thread, or at write
+// time for PostgreSQL. Without them (plugin-built responses) the columns are derived on the main
+// thread.
 //
 // The derivation is one self-contained factory, `contentKit`: the SQLite write thread evaluates
 // its source text (it runs plain JavaScript, not this module), so both sides use the same code.
-// It must therefore reference nothing outside its own body.
+// It must therefore reference nothing outside its own body but `accumulateText` (a stream's text
+// from its chunks, from core), whose source the thread evaluates alongside it.
+import { accumulateText, type RequestType } from '../../core/index.js';
 
 /** Content not yet turned into columns; the store calls `resolveContent` when it writes the row. */
 export interface RawContent {
@@ -21,7 +24,9 @@ export interface RawContent {
   ended: boolean;
   /** A forwarded response's JSON text: output_message is its first choice's message. */
   response?: string;
-  /** Output columns already derived on the main thread (a stream's text, a plugin's response). */
+  /** A stream's chunk texts: output_message is the text accumulated from them. */
+  stream?: { requestType: RequestType; chunks: readonly string[] };
+  /** Output columns already derived on the main thread (a plugin's response). */
   output?: DerivedPart;
 }
 
@@ -115,7 +120,9 @@ export function contentKit(): ContentKit {
     }
     const inText = input ? input.text : '';
     if (!raw.ended) return { input_history: input ? input.json : null, output_message: null, content_summary: inText };
-    const output = raw.response !== undefined ? outputPart(parsed(raw.response)) : raw.output ?? { json: null, text: '' };
+    const output = raw.response !== undefined ? outputPart(parsed(raw.response))
+      : raw.stream !== undefined ? outputPart(accumulateText(raw.stream.requestType, raw.stream.chunks))
+        : raw.output ?? { json: null, text: '' };
     return {
       input_history: input ? input.json : null,
       output_message: output.json,
@@ -132,4 +139,5 @@ export const content: ContentKit = contentKit();
  * JavaScript that defines `contentKit` in another thread (the SQLite write thread). `__name` is a
  * no-op stand-in for the helper some transpilers (tsx, under tests) insert to keep function names.
  */
-export const CONTENT_KIT_SOURCE = `const __name = (fn) => fn;\nconst contentKit = ${contentKit.toString()};\n`;
+export const CONTENT_KIT_SOURCE = `const __name = (fn) => fn;\nconst accumulateText = ${accumulateText.toString()};\n`
+  + `const contentKit = ${contentKit.toString()};\n`;

@@ -2,9 +2,9 @@
 // and the finished row when it ends, with content (input messages, output) only when content
 // logging is allowed — not off globally (`client.disable_content_logging`), not off for the
 // caller's virtual key, and not turned off by the request's `x-bf-disable-content-logging` header.
-// Content is carried as text where the request and response texts exist (`rawBody`, `outputText`)
-// and turned into columns by the store when it writes the row (content.ts); otherwise it is
-// derived here.
+// Content is carried as text where the request and response texts exist (`rawBody`, `outputText`,
+// a stream's `outputChunks`) and turned into columns by the store when it writes the row
+// (content.ts); otherwise it is derived here.
 import type { FailedTarget, GatewayError, InferenceRequest, RequestContext, RequestSummary, RequestType } from '../../core/index.js';
 import { content, type RawContent } from './content.js';
 import type { LogEntry } from './types.js';
@@ -104,14 +104,16 @@ export function endEntry(summary: RequestSummary, start: LogEntry): LogEntry {
   };
   const request = start.raw?.request;
   if (request === undefined && start.input_history === null) return row; // no content for this row
-  // A forwarded response's text is carried as is (reading `output` would parse it here); any
-  // other output (a stream's text, a plugin's response) is derived now, as it is at hand.
+  // A forwarded response's text and a stream's chunks are carried as they are (reading `output`
+  // would parse them here); any other output (a plugin's response) is derived now.
   const response = typeof summary.outputText === 'string' ? summary.outputText : undefined;
-  const output = response === undefined ? content.outputPart(summary.output) : undefined;
+  const chunks = response === undefined ? summary.outputChunks : undefined;
+  const output = response === undefined && chunks === undefined ? content.outputPart(summary.output) : undefined;
   const raw: RawContent = {
     ended: true,
     ...(request !== undefined ? { request } : { input: { json: start.input_history, text: start.content_summary ?? '' } }),
-    ...(response !== undefined ? { response } : { output: output! }),
+    ...(response !== undefined ? { response }
+      : chunks !== undefined ? { stream: { requestType: summary.requestType, chunks } } : { output: output! }),
   };
   // Both sides were derived here (nothing left to parse): the row is complete now.
   if (request === undefined && output !== undefined) return { ...row, ...content.columns(raw) };

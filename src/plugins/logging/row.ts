@@ -10,7 +10,7 @@
 import type { InferenceRequest, RequestContext, RequestSummary } from '../../core/index.js';
 import { endEntry, failedAttemptEntry, resolveContent, splitsIntoAttempts, startEntry, type Governance } from './entry.js';
 import type { LogEntry } from './types.js';
-import { rowSize, withoutContent } from './writer.js';
+import { rowSize, textLength, withoutContent } from './writer.js';
 
 /** What the writer buffers: a row it can build when it writes it. */
 export interface RowSource {
@@ -54,7 +54,8 @@ export class PendingRow implements RowSource {
     if (this.start && this.summary === undefined) return rowSize(this.start);
     if (!this.content) return 200;
     // Not built yet: the texts it will carry (a request logged from its parsed body counts less).
-    return 200 + (this.source?.request.rawBody?.length ?? 0) + (this.summary?.outputText?.length ?? 0);
+    return 200 + (this.source?.request.rawBody?.length ?? 0) + (this.summary?.outputText?.length ?? 0)
+      + textLength(this.summary?.outputChunks);
   }
 
   shedContent(): boolean {

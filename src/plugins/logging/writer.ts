@@ -360,6 +360,13 @@ export function withoutContent(entry: LogEntry): LogEntry {
   return copy;
 }
 
+/** Characters in a list of texts (a stream's chunks); 0 without one. */
+export function textLength(texts: readonly string[] | undefined): number {
+  let length = 0;
+  if (texts) for (const text of texts) length += text.length;
+  return length;
+}
+
 function isSource(row: LogEntry | RowSource): row is RowSource {
   return 'entry' in row && typeof row.entry === 'function';
 }
@@ -368,7 +375,7 @@ function isSource(row: LogEntry | RowSource): row is RowSource {
 export function rowSize(entry: LogEntry): number {
   const { raw } = entry;
   const carried = raw === undefined ? 0 : (raw.request?.length ?? 0) + (raw.response?.length ?? 0)
-    + (raw.input?.json?.length ?? 0) + (raw.output?.json?.length ?? 0);
+    + textLength(raw.stream?.chunks) + (raw.input?.json?.length ?? 0) + (raw.output?.json?.length ?? 0);
   return 200 + carried + (entry.input_history?.length ?? 0) + (entry.output_message?.length ?? 0)
     + (entry.error_details?.length ?? 0) + (entry.content_summary?.length ?? 0);
 }

@@ -1,15 +1,15 @@
 // A row's content columns (input_history, output_message, content_summary) are the same whether
 // the logging plugin derived them on the main thread from the parsed request and response (the
 // path used when their texts are unknown) or the store derived them where it writes the row from
-// the caller's JSON text and the forwarded response's text — in the SQLite write thread, and
-// in-process when there is no thread (in-memory SQLite, like PostgreSQL). Each case is logged
-// both ways into both kinds of store and the columns compared.
+// the caller's JSON text and the forwarded response's text or a stream's chunk texts — in the
+// SQLite write thread, and in-process when there is no thread (in-memory SQLite, like PostgreSQL).
+// Each case is logged both ways into both kinds of store and the columns compared.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cancellation, type InferenceRequest, type JsonObject, type RequestSummary, type RequestType } from '../../core/index.js';
+import { accumulateText, Cancellation, type InferenceRequest, type JsonObject, type RequestSummary, type RequestType } from '../../core/index.js';
 import { createLoggingPlugin } from '../../plugins/logging/index.js';
 import { openDatabase } from '../database.js';
 import { openLogsStore, type LogsStore } from './store.js';
@@ -18,8 +18,10 @@ interface Case {
   name: string;
   type: RequestType;
   body: JsonObject;
-  /** The forwarded response; a string is a stream's accumulated text (never has a response text). */
+  /** The forwarded response (a stream's: undefined, see chunks). */
   response: unknown;
+  /** A stream's upstream chunks; its output is the text accumulated from them. */
+  chunks?: unknown[];
   stream?: boolean;
   /** The request never ends before the rows are written: its processing row is compared. */
   unfinished?: boolean;
@@ -54,7 +56,18 @@ const CASES: Case[] = [
   { name: 'no-choices', type: 'chat_completion', body: { model: 'openai/m', messages: [{ role: 'user', content: 'q' }] },
     response: { choices: [] } },
   { name: 'stream', type: 'chat_completion', stream: true, body: { model: 'openai/m', stream: true, messages: [{ role: 'user', content: 's' }] },
-    response: 'streamed text' },
+    response: undefined, chunks: [
+      { choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] },
+      { choices: [{ index: 0, delta: { content: 'streamed "ünï' } }] },
+      { choices: [{ index: 0, delta: { content: 'cødé" text\n🚀' } }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+      { choices: [], usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 } },
+    ] },
+  { name: 'completion-stream', type: 'text_completion', stream: true, body: { model: 'openai/m', stream: true, prompt: 'p' },
+    response: undefined, chunks: [{ choices: [{ text: 'once ' }] }, { choices: [{ text: 'upon' }] }] },
+  { name: 'responses-stream', type: 'responses', stream: true, body: { model: 'openai/m', stream: true, input: 'r' },
+    response: undefined, chunks: [{ type: 'response.created' }, { type: 'response.output_text.delta', delta: 'a ' },
+      { type: 'response.output_text.delta', delta: 'reply' }, { type: 'response.completed' }] },
   { name: 'failed', type: 'chat_completion', body: { model: 'openai/m', messages: [{ role: 'user', content: 'boom' }] },
     response: undefined },
   { name: 'processing', type: 'chat_completion', unfinished: true,
@@ -78,15 +91,18 @@ async function logAll(store: LogsStore, mode: Mode): Promise<Map<string, unknown
       ...(withRequestText ? { rawBody: JSON.stringify(c.body, null, 2) } : {}) };
     plugin.observe!({ type: 'request.start', request, ctx });
     if (c.unfinished) continue;
-    const responseText = withResponseText && c.response !== undefined && typeof c.response !== 'string'
-      ? JSON.stringify(c.response) : undefined;
+    const responseText = withResponseText && c.response !== undefined ? JSON.stringify(c.response) : undefined;
+    const chunkTexts = c.chunks?.map((chunk) => JSON.stringify(chunk));
+    const outputChunks = withResponseText ? chunkTexts : undefined;
     const summary = {
       requestId: id, requestType: c.type, stream: c.stream === true, requestedModel: 'openai/m',
-      servedBy: undefined, status: c.response === undefined ? 'error' : 'success', error: undefined, usage: undefined, cost: undefined,
-      latencyMs: 3, firstTokenMs: undefined, retries: 0, failedTargets: [], request, ctx, outputText: responseText,
+      servedBy: undefined, status: c.response === undefined && !c.chunks ? 'error' : 'success', error: undefined, usage: undefined,
+      cost: undefined, latencyMs: 3, firstTokenMs: undefined, retries: 0, failedTargets: [], request, ctx,
+      outputText: responseText, outputChunks,
       get output(): unknown {
-        if (responseText !== undefined) throw new Error('the parsed output was read although its text was given');
-        return structuredClone(c.response);
+        if (responseText !== undefined || outputChunks !== undefined) throw new Error('the parsed output was read although its text was given');
+        // What the engine gives a stream's observers: the text accumulated from its chunks.
+        return chunkTexts ? accumulateText(c.type, chunkTexts) : structuredClone(c.response);
       },
     } as RequestSummary;
     plugin.observe!({ type: 'request.end', summary });
@@ -124,6 +140,10 @@ for (const [where, file] of [['the SQLite write thread', true], ['in-process at 
     assert.deepEqual(parsed.get('processing'), { input_history: '[{"role":"user","content":"still running"}]', output_message: null,
       content_summary: 'still running' });
     assert.equal((parsed.get('over-limit') as { content_summary: string }).content_summary.length, 8192);
+    assert.deepEqual(parsed.get('stream'), { input_history: '[{"role":"user","content":"s"}]',
+      output_message: JSON.stringify('streamed "ünïcødé" text\n🚀'), content_summary: 's\nstreamed "ünïcødé" text\n🚀' });
+    assert.equal((parsed.get('completion-stream') as { output_message: string }).output_message, '"once upon"');
+    assert.equal((parsed.get('responses-stream') as { output_message: string }).output_message, '"a reply"');
     for (const mode of ['text', 'request-text-only', 'response-text-only'] as const) {
       const derived = await logAll(store, mode);
       for (const c of CASES) assert.deepEqual(derived.get(c.name), parsed.get(c.name), `${mode}: ${c.name}`);

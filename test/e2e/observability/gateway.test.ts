@@ -57,6 +57,9 @@ test('metrics and logs after a known set of requests', async () => {
   }, { message: '5 finished log rows' });
   assert.deepEqual(body.logs.map((l: any) => l.status), ['success', 'success', 'success', 'success', 'error']);
   assert.equal(body.logs[3].stream, true);
+  // A stream's text is accumulated from its chunks (in the SQLite write thread) and searchable.
+  assert.match(body.logs[3].output_message, /^echo: streaming please tok1( tok\d+)*$/);
+  assert.deepEqual((await logs('?content_search=tok1')).logs.map((l: any) => l.id), [body.logs[3].id]);
   assert.equal(body.logs[4].error_details.status_code, 500);
   assert.equal(body.stats.total_requests, 5);
   assert.equal(body.stats.success_rate, 80);
