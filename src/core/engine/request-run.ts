@@ -6,18 +6,20 @@ import type { CostFunction } from '../ports.js';
 import type { InferenceRequest, RequestContext, ServedBy, Usage } from '../types.js';
 import type { EngineDeps } from './deps.js';
 import type { RunStats } from './execute.js';
+import { accumulateText } from './stream-output.js';
 
 export interface RunEnd {
   servedBy: ServedBy | undefined;
   error: GatewayError | undefined;
   usage: Usage | undefined;
   firstTokenMs?: number;
-  /** The output, or a function computing it on first read (stream text). */
+  /** The output, unless `lazyOutput` or `outputChunks` give it on first read. */
   output: unknown;
   /** A forwarded response's text (see RequestSummary.outputText). */
   outputText?: string | undefined;
-  /** A stream's chunk texts (see RequestSummary.outputChunks). */
+  /** A stream's chunk texts (see RequestSummary.outputChunks): `output` is their text. */
   outputChunks?: readonly string[] | undefined;
+  /** Computes `output` on first read (a forwarded body parsed). */
   lazyOutput?: () => unknown;
 }
 
@@ -118,6 +120,7 @@ class Summary implements RequestSummary {
     if (!this.resolved) {
       this.resolved = true;
       if (this.computeOutput) this.outputValue = this.computeOutput();
+      else if (this.outputChunks) this.outputValue = accumulateText(this.requestType, this.outputChunks);
     }
     return this.outputValue;
   }

@@ -16,7 +16,6 @@ import type { EngineDeps } from './deps.js';
 import { cancelledError, networkError, timeoutError, upstreamError } from './errors.js';
 import { chunkExtraPrefix, spliceChunkExtraFields, type ExtraFieldsBase } from './extra-fields.js';
 import type { RequestRun } from './request-run.js';
-import { accumulateText } from './stream-output.js';
 
 /** A StreamEvent whose `chunk` is parsed only if someone reads it. */
 class ForwardedEvent implements StreamEvent {
@@ -228,12 +227,11 @@ class EngineStream implements AsyncIterableIterator<StreamEvent>, BodyReader {
     if (this.ended) return;
     this.ended = true;
     const { source: { run, servedBy }, kept } = this;
-    const requestType = run.request.requestType;
     const cancelled = !this.complete && !this.error;
     run.end({
       servedBy, usage: this.usage, firstTokenMs: this.firstTokenMs, output: undefined,
       error: this.error ?? (cancelled ? cancelledError(this.base) : undefined),
-      ...(kept ? { outputChunks: kept, lazyOutput: () => accumulateText(requestType, kept) } : {}),
+      ...(kept ? { outputChunks: kept } : {}),
     });
   }
 }
