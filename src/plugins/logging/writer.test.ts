@@ -156,7 +156,9 @@ test('once the rows held carry max bytes of text, new rows lose their content, i
       return { take: (rows) => { taken.push(...rows); return true; }, flush: async () => undefined };
     },
   };
-  const kept = createLogWriter(keeper, { logger: silentLogger, maxBufferBytes: 5000, flushIntervalMs: 60_000 });
+  const warnings: string[] = [];
+  const logger = { ...silentLogger, warn: (_obj: object, msg?: string) => { warnings.push(msg ?? ''); } };
+  const kept = createLogWriter(keeper, { logger, maxBufferBytes: 5000, flushIntervalMs: 60_000 });
   for (let i = 0; i < 6; i += 1) kept.enqueue(entry(`k${i}`, 'x'.repeat(1000)));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(taken.length, 6);
@@ -166,6 +168,12 @@ test('once the rows held carry max bytes of text, new rows lose their content, i
   handlers!.committed(3);
   kept.enqueue(entry('after', 'x'.repeat(1000)));
   assert.equal(kept.stats().contentDropped, 2, 'settled rows free the bound');
+  assert.equal(warnings.length, 1, 'one warning for the episode, not one per row');
+  kept.enqueue(entry('again1', 'x'.repeat(1000)));
+  kept.enqueue(entry('again2', 'x'.repeat(1000)));
+  assert.equal(kept.stats().contentDropped, 3);
+  assert.equal(warnings.length, 2, 'a new episode is warned about again');
+  assert.match(warnings[1]!, /without their content/);
   await kept.close();
 });
 

@@ -85,7 +85,8 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
   let written = 0;
   let dropped = 0;
   let contentDropped = 0;
-  let sheddingSinceWarn = 0;
+  /** Set while rows are being shed, so an episode is warned about once. */
+  let shedding = false;
   let failedWrites = 0;
   let healthy = true;
   let soon: NodeJS.Immediate | undefined;
@@ -167,8 +168,8 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
     }
     if (had) {
       contentDropped += 1;
-      sheddingSinceWarn += 1;
-      if (sheddingSinceWarn === 1) {
+      if (!shedding) {
+        shedding = true;
         logger.warn({ maxBufferBytes, contentDropped }, 'request log rows waiting carry too much text; logging new rows without their content');
       }
     }
@@ -297,7 +298,7 @@ export function createLogWriter(store: LogStore, options: WriterOptions): LogWri
       // A final row whose create was dropped still arrives whole: it is no longer lost.
       if (droppedIds.delete(id)) dropped -= 1;
       if (bufferedBytes + outBytes >= maxBufferBytes) row = shed(row);
-      else sheddingSinceWarn = 0;
+      else shedding = false;
       if (running(row)) {
         // Already released (a long request): it stays where it is and is written as it stands.
         if (!ready.has(id) && !held.has(id)) {
