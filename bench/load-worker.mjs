@@ -1,7 +1,8 @@
 // The load generator, run as its own process (forked by run.mjs, jobs over IPC) so it never shares
 // an event loop with a server under test or with the /proc sampling of the driver. Two kinds of job:
-// - `throughput`: autocannon at a fixed number of connections for a bounded time (closed loop);
-//   the answer is completed 2xx requests per second plus error counts.
+// - `throughput`: autocannon at a fixed number of connections for a bounded time (closed loop),
+//   or for exactly `amount` requests; the answer is completed 2xx requests per second plus error
+//   counts.
 // - `rate`: an open-loop generator at a fixed offered rate per target (undici Pools), timing each
 //   request with process.hrtime in microseconds (autocannon's histogram only keeps whole ms, too
 //   coarse for added latencies well under a millisecond). Several targets run interleaved in one
@@ -35,7 +36,7 @@ async function throughput(job) {
     headers: { 'content-type': 'application/json', ...job.headers },
     body: job.body,
     connections: job.connections,
-    duration: job.durationSec,
+    ...(job.amount ? { amount: job.amount } : { duration: job.durationSec }),
     pipelining: 1,
     timeout: 30,
   });

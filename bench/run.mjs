@@ -8,8 +8,7 @@
 // Servers, load generator and this driver are separate processes. Writes bench/results/latest.json
 // and latest.md. Flags: see `--help`.
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,6 +17,7 @@ import { startLoadGenerator } from './lib/load.mjs';
 import { buildTargets, SkipTarget } from './lib/targets.mjs';
 import { CHAT_PATH, HISTORY_TURNS, requestBodyFor } from './lib/payloads.mjs';
 import { summarize, textTable, markdown } from './lib/report.mjs';
+import { commit, machine } from './lib/meta.mjs';
 
 const MODES = ['plain', 'stream', 'history'];
 // The long-request mode is about the request path itself: the plugin variants add nothing to it.
@@ -88,23 +88,6 @@ function options() {
     logLevel: values['log-level'],
     cpuProfDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined,
   };
-}
-
-function machine() {
-  const cores = cpus();
-  const gb = (totalmem() / 2 ** 30).toFixed(1);
-  return `${cores.length} × ${cores[0]?.model.trim() ?? 'cpu'}, ${gb} GB RAM, Linux ${release()}, Node ${process.version}`
-    + ` (load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')})`;
-}
-
-function commit() {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoDir, encoding: 'utf8' }).trim();
-    return dirty ? `${head} (+ uncommitted changes in the tree)` : head;
-  } catch {
-    return 'unknown';
-  }
 }
 
 const log = (text) => process.stdout.write(`${text}\n`);
@@ -178,7 +161,7 @@ async function main() {
   process.once('SIGTERM', interrupt);
   const raw = {
     meta: {
-      date: new Date().toISOString(), commit: commit(), machine: machine(),
+      date: new Date().toISOString(), commit: commit(repoDir), machine: machine(),
       command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(), settings: opts,
       settingsText: `${opts.repeats} repetitions; throughput ${opts.durationSec} s at ${opts.connections.plain} (plain) / `
         + `${opts.connections.stream} (stream) connections; history mode: ${HISTORY_TURNS} earlier turns in each request; latency ${opts.latencySec} s at ${opts.rate.plain} / ${opts.rate.stream} req/s; `

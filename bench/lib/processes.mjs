@@ -84,11 +84,13 @@ export async function freePort() {
 /**
  * Spawns `node <args>` with stdout/stderr going to `logFile` (never to a pipe we might not drain),
  * unless `portFromStdout` is set: then the first stdout line must be `{"port":N}` and the rest is
- * discarded. Resolves to `{ pid, port, child, stop() }` once the server is ready.
+ * discarded. `launcher` is a command prefix to run node under (valgrind, for instruction counts).
+ * Resolves to `{ pid, port, child, stop() }` once the server is ready.
  */
 export async function startNodeServer(args, options) {
   const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, args, {
+  const [command, ...argv] = [...(options.launcher ?? []), process.execPath, ...args];
+  const child = spawn(command, argv, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', options.portFromStdout ? 'pipe' : out, out],
@@ -99,13 +101,13 @@ export async function startNodeServer(args, options) {
     port = await Promise.race([
       readPortLine(child.stdout),
       exited.then((how) => { throw new Error(`${options.name} exited before listening (${JSON.stringify(how)})`); }),
-      delay(options.timeoutMs ?? 15_000).then(() => { throw new Error(`${options.name} did not print its port`); }),
+      delay(options.timeoutMs ?? 15_000, undefined, { ref: false }).then(() => { throw new Error(`${options.name} did not print its port`); }),
     ]);
   }
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const done = await Promise.race([exited.then(() => true), delay(5_000).then(() => false)]);
+    const done = await Promise.race([exited.then(() => true), delay(5_000, undefined, { ref: false }).then(() => false)]);
     if (!done) { child.kill('SIGKILL'); await exited; }
   };
   if (options.ready) {
