@@ -152,7 +152,7 @@ async function main() {
         labels[target.name] = target.label;
         const outFile = join(workDir, `${target.name}-${mode}.callgrind`);
         // Under callgrind node starts in tens of seconds, not one.
-        const ctx = { opts, load, mockUrl, workDir, benchDir, repoDir, logLevel: 'warn', launcher: () => callgrindLauncher(outFile), startTimeoutMs: 180_000 };
+        const ctx = { opts, load, mockUrl, workDir, benchDir, repoDir, logLevel: 'warn', launcher: callgrindLauncher(outFile), startTimeoutMs: 180_000 };
         let handle;
         try {
           handle = await target.start(ctx);

@@ -119,7 +119,7 @@ export class SkipTarget extends Error {}
 async function startReferenceTarget(script, ctx) {
   const server = await startNodeServer([join(ctx.benchDir, `${script}.mjs`), '--upstream', ctx.mockUrl], {
     name: script, portFromStdout: true, logFile: join(ctx.workDir, `${script}.log`),
-    launcher: ctx.launcher?.(script), timeoutMs: ctx.startTimeoutMs,
+    launcher: ctx.launcher, timeoutMs: ctx.startTimeoutMs,
   });
   return { url: `http://127.0.0.1:${server.port}${CHAT_PATH}`, pid: server.pid, headers: {}, stop: server.stop };
 }
@@ -138,7 +138,7 @@ async function startGatewayTarget(variant, ctx) {
     // --cpu-prof writes a V8 profile per gateway on exit, for finding where request time goes.
     const profile = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`, `--cpu-prof-name=gateway-${variant}.cpuprofile`] : [];
     server = await startNodeServer([...profile, cli, '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', ctx.logLevel], {
-      name: `gateway (${variant})`, port, logFile, cwd: ctx.repoDir, launcher: ctx.launcher?.(`gateway-${variant}`),
+      name: `gateway (${variant})`, port, logFile, cwd: ctx.repoDir, launcher: ctx.launcher,
       ready: () => waitForHttp(`${base}/health`, ctx.startTimeoutMs),
     });
   } catch (error) {
