@@ -67,6 +67,12 @@ test('unterminated last event is flushed by end()', () => {
   assert.deepEqual(feed(['data: tail']).map((m) => m.data), ['tail']);
 });
 
-test('leading BOM is skipped', () => {
+test('leading BOM is skipped, as text or as bytes split across chunks', () => {
   assert.deepEqual(feed(['\uFEFFdata: 1\n\n']).map((m) => m.data), ['1']);
+  assert.deepEqual(feed([Uint8Array.of(0xef, 0xbb), Uint8Array.of(0xbf, ...enc.encode('data: 1\n\n'))]).map((m) => m.data), ['1']);
+});
+
+test('bytes that are not UTF-8 become U+FFFD; a character cut off at the end is flushed as one', () => {
+  assert.deepEqual(feed([Uint8Array.of(...enc.encode('data: a'), 0xff, ...enc.encode('b\n\n'))]).map((m) => m.data), ['a\uFFFDb']);
+  assert.deepEqual(feed([Uint8Array.of(...enc.encode('data: x'), 0xe6, 0x97)]).map((m) => m.data), ['x\uFFFD']);
 });
