@@ -10,3 +10,4 @@ export * from './gateway.js';
 export * from './usage-counters.js';
 export * from './go-duration.js';
 export { accumulateText, createGateway, shuttingDown } from './engine/index.js';
+export { firstElement, JSON_MEMBERS_SOURCE, scanMembers, type MemberScan } from './providers/json-members.js';

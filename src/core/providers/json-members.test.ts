@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rewriteMembers, scanMembers } from './json-members.js';
+import { firstElement, rewriteMembers, scanMembers } from './json-members.js';
 
 const slice = (text: string, span: readonly [number, number] | undefined): unknown => (span ? JSON.parse(text.slice(span[0], span[1])) : undefined);
 
@@ -56,4 +56,17 @@ test('a top-level key with an escape is flagged, since JSON.parse may read it as
   assert.equal(scanMembers('{"mod\\u0065l":"x"}', ['model'])?.escapedKey, true);
   assert.equal(scanMembers('{"a\\"b":1}', ['model'])?.escapedKey, true);
   assert.equal(scanMembers('{"model":"x\\\\","a":{"k\\u0065y":1}}', ['model'])?.escapedKey, false);
+});
+
+test('firstElement: the first element of an array, whatever its kind', () => {
+  const first = (text: string): string | undefined => {
+    const span = firstElement(text, text.indexOf('['));
+    return span && text.slice(span[0], span[1]);
+  };
+  assert.equal(first('[ {"a":[1,"]"],"b":{}} , 2]'), '{"a":[1,"]"],"b":{}}');
+  assert.equal(first('[["x"],1]'), '["x"]');
+  assert.equal(first('["a\\"]", 1]'), '"a\\"]"');
+  assert.equal(first('[ 12.5e3 ]'), '12.5e3');
+  assert.equal(first('[null,1]'), 'null');
+  for (const none of ['[]', '[ ]', '[,1]', '[{"a":1', '["x', '[1}']) assert.equal(first(none), undefined, none);
 });

@@ -4,6 +4,8 @@
 // caller's request text with `model` and `fallbacks` rewritten (`rewriteMembers`) instead of
 // serializing the parsed body again. It checks structure only (balanced braces and brackets,
 // closed strings, nothing after the object); the values it returns are parsed by the caller.
+// The request-log content kit uses it too, in the SQLite write thread, which evaluates the
+// functions' source (JSON_MEMBERS_SOURCE): they reference nothing but each other.
 
 export interface MemberScan {
   /** `[start, end)` of each wanted member's value (whitespace around it included); the last one if repeated. */
@@ -144,3 +146,42 @@ export function rewriteMembers(text: string, scan: MemberScan, changes: Readonly
   parts[parts.length - 1] += '}';
   return parts.join(',');
 }
+
+/**
+ * `[start, end)` of the first element of the array whose `[` is at `open` (whitespace around it
+ * excluded), or undefined when the array is empty or not well formed up to that element.
+ */
+export function firstElement(text: string, open: number): readonly [number, number] | undefined {
+  const n = text.length;
+  let start = open + 1;
+  while (start < n && isSpace(text.charCodeAt(start))) start++;
+  let depth = 0;
+  for (let i = start; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      i = stringEnd(text, i);
+      if (i < 0) return undefined;
+      if (depth === 0) return [start, i + 1];
+    } else if (c === 123 || c === 91 /* { [ */) {
+      depth++;
+    } else if (c === 125 || c === 93 /* } ] */) {
+      if (depth === 0) {
+        // A scalar element (number, literal) ends at the array's close; `[]` has no element.
+        let end = i;
+        while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+        return c === 93 && end > start ? [start, end] : undefined;
+      }
+      depth--;
+      if (depth === 0) return [start, i + 1];
+    } else if (c === 44 /* , */ && depth === 0) {
+      let end = i;
+      while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+      return end > start ? [start, end] : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** This module's functions as script source, for a thread that evaluates them (see above). */
+export const JSON_MEMBERS_SOURCE = [stringEnd, isSpace, keyAt, hasBackslash, scanMembers, firstElement]
+  .map((fn) => `${fn.toString()}\n`).join('');

@@ -8,11 +8,17 @@
 // time for PostgreSQL. Without them (plugin-built responses) the columns are derived on the main
 // thread.
 //
+// From those texts, input_history and output_message are the caller's and the provider's own JSON
+// of the messages, sliced out where a structural scan finds them: serializing them again cost
+// more than parsing them (V8 stringifies a string at about 25 instructions a byte). Only the
+// summary's text is parsed, from the slice. A text that does not scan as one object, or whose
+// keys are escaped, takes the parse-and-serialize path, whose values are the same.
+//
 // The derivation is one self-contained factory, `contentKit`: the SQLite write thread evaluates
 // its source text (it runs plain JavaScript, not this module), so both sides use the same code.
 // It must therefore reference nothing outside its own body but `accumulateText` (a stream's text
-// from its chunks, from core), whose source the thread evaluates alongside it.
-import { accumulateText, type RequestType } from '../../core/index.js';
+// from its chunks) and core's JSON member scan, whose sources the thread evaluates alongside it.
+import { accumulateText, firstElement, JSON_MEMBERS_SOURCE, scanMembers, type MemberScan, type RequestType } from '../../core/index.js';
 
 /** Content not yet turned into columns; the store calls `resolveContent` when it writes the row. */
 export interface RawContent {
@@ -112,15 +118,60 @@ export function contentKit(): ContentKit {
       return text;
     }
   }
-  function columns(raw: RawContent): ContentColumns {
-    let input = raw.input;
-    if (raw.request !== undefined) {
-      const body = parsed(raw.request);
-      input = inputPart(body && typeof body === 'object' ? body as Record<string, unknown> : {});
+  /** The JSON text of a member's value, whose span includes the whitespace around it. */
+  function valueText(text: string, span: readonly [number, number]): string {
+    return text.slice(span[0], span[1]).trim();
+  }
+  /** The first of `keys` whose value is not null, as its JSON text (JavaScript's `??` over them). */
+  function firstNonNull(text: string, scan: MemberScan, keys: readonly string[]): string | undefined {
+    for (const key of keys) {
+      const span = scan.values[key];
+      const json = span === undefined ? 'null' : valueText(text, span);
+      if (json !== 'null') return json;
     }
+    return undefined;
+  }
+  const inputKeys = ['messages', 'prompt', 'input'];
+  /** inputOf's value as the request's own JSON text; undefined when the text does not scan. */
+  function inputJson(request: string): string | undefined {
+    const scan = scanMembers(request, inputKeys);
+    if (scan === undefined || scan.escapedKey) return undefined;
+    return firstNonNull(request, scan, inputKeys) ?? 'null';
+  }
+  /** outputOf's value as the response's own JSON text; undefined when the text does not scan. */
+  function outputJson(response: string): string | undefined {
+    const scan = scanMembers(response, ['choices', 'output']);
+    if (scan === undefined || scan.escapedKey) return undefined;
+    const choices = scan.values.choices;
+    let open = choices === undefined ? -1 : choices[0];
+    while (open >= 0 && response.charCodeAt(open) <= 32) open++;
+    const span = open >= 0 && response.charCodeAt(open) === 91 /* [ */ ? firstElement(response, open) : undefined;
+    if (span === undefined) return scan.values.output !== undefined ? valueText(response, scan.values.output) : response.trim();
+    const first = response.slice(span[0], span[1]);
+    if (first.charCodeAt(0) !== 123 /* { */) return first;
+    const inner = scanMembers(first, ['message', 'text']);
+    if (inner === undefined || inner.escapedKey) return undefined;
+    return firstNonNull(first, inner, ['message', 'text']) ?? first;
+  }
+  /** One side's columns from its JSON text: kept as it is, parsed only for the summary's text. */
+  function partOf(json: string, limit: number): DerivedPart {
+    return { json, text: textOf(parsed(json)).slice(0, limit) };
+  }
+  function requestPart(request: string): DerivedPart {
+    const json = inputJson(request);
+    if (json !== undefined) return partOf(json, summaryLimit);
+    const body = parsed(request);
+    return inputPart(body && typeof body === 'object' ? body as Record<string, unknown> : {});
+  }
+  function responsePart(response: string): DerivedPart {
+    const json = outputJson(response);
+    return json !== undefined ? partOf(json, Infinity) : outputPart(parsed(response));
+  }
+  function columns(raw: RawContent): ContentColumns {
+    const input = raw.request !== undefined ? requestPart(raw.request) : raw.input;
     const inText = input ? input.text : '';
     if (!raw.ended) return { input_history: input ? input.json : null, output_message: null, content_summary: inText };
-    const output = raw.response !== undefined ? outputPart(parsed(raw.response))
+    const output = raw.response !== undefined ? responsePart(raw.response)
       : raw.stream !== undefined ? outputPart(accumulateText(raw.stream.requestType, raw.stream.chunks))
         : raw.output ?? { json: null, text: '' };
     return {
@@ -140,4 +191,4 @@ export const content: ContentKit = contentKit();
  * no-op stand-in for the helper some transpilers (tsx, under tests) insert to keep function names.
  */
 export const CONTENT_KIT_SOURCE = `const __name = (fn) => fn;\nconst accumulateText = ${accumulateText.toString()};\n`
-  + `const contentKit = ${contentKit.toString()};\n`;
+  + `${JSON_MEMBERS_SOURCE}const contentKit = ${contentKit.toString()};\n`;

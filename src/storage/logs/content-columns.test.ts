@@ -3,7 +3,9 @@
 // path used when their texts are unknown) or the store derived them where it writes the row from
 // the caller's JSON text and the forwarded response's text or a stream's chunk texts — in the
 // SQLite write thread, and in-process when there is no thread (in-memory SQLite, like PostgreSQL).
-// Each case is logged both ways into both kinds of store and the columns compared.
+// Each case is logged both ways into both kinds of store and the columns compared: the same JSON
+// values (from the texts they are the caller's and the provider's own JSON, sliced out) and the
+// same summary text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -120,6 +122,12 @@ async function logAll(store: LogsStore, mode: Mode): Promise<Map<string, unknown
   return columns;
 }
 
+/** The columns with their JSON parsed: text- and parse-derived rows hold the same values, not the same bytes. */
+function valuesOf(columns: unknown): unknown {
+  const { input_history: input, output_message: output, content_summary: summary } = columns as Record<string, string | null>;
+  return { input: input === null ? null : JSON.parse(input) as unknown, output: output === null ? null : JSON.parse(output) as unknown, summary };
+}
+
 async function openStore(t: { after: (fn: () => unknown) => void }, file: boolean): Promise<LogsStore> {
   const dir = mkdtempSync(join(tmpdir(), 'logs-content-'));
   const database = openDatabase({ type: 'sqlite', config: { path: file ? join(dir, 'logs.db') : ':memory:' } });
@@ -146,7 +154,12 @@ for (const [where, file] of [['the SQLite write thread', true], ['in-process at 
     assert.equal((parsed.get('responses-stream') as { output_message: string }).output_message, '"a reply"');
     for (const mode of ['text', 'request-text-only', 'response-text-only'] as const) {
       const derived = await logAll(store, mode);
-      for (const c of CASES) assert.deepEqual(derived.get(c.name), parsed.get(c.name), `${mode}: ${c.name}`);
+      for (const c of CASES) assert.deepEqual(valuesOf(derived.get(c.name)), valuesOf(parsed.get(c.name)), `${mode}: ${c.name}`);
     }
+    // From the texts, the JSON columns are the caller's and the provider's own, as sent.
+    const text = await logAll(store, 'text');
+    assert.equal((text.get('chat') as { input_history: string }).input_history,
+      JSON.stringify(CASES[0]!.body.messages, null, 2).replaceAll('\n', '\n  '));
+    assert.equal((text.get('refusal') as { output_message: string }).output_message, '{"role":"assistant","content":null,"refusal":"no"}');
   });
 }
