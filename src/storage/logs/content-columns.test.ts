@@ -125,7 +125,8 @@ async function logAll(store: LogsStore, mode: Mode): Promise<Map<string, unknown
 /** The columns with their JSON parsed: text- and parse-derived rows hold the same values, not the same bytes. */
 function valuesOf(columns: unknown): unknown {
   const { input_history: input, output_message: output, content_summary: summary } = columns as Record<string, string | null>;
-  return { input: input === null ? null : JSON.parse(input) as unknown, output: output === null ? null : JSON.parse(output) as unknown, summary };
+  const parse = (text: string | null | undefined): unknown => (typeof text === 'string' ? JSON.parse(text) as unknown : text);
+  return { input: parse(input), output: parse(output), summary };
 }
 
 async function openStore(t: { after: (fn: () => unknown) => void }, file: boolean): Promise<LogsStore> {
