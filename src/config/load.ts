@@ -26,6 +26,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface LoadedConfig {
   config: Readonly<BifrostConfig>;
+  /**
+   * The JSON object as written, before env references are resolved and defaults filled in. A
+   * later snapshot (the config store's) re-parses this, never `config`: parsing is not idempotent
+   * (a duration such as `batch_interval: "250ms"` becomes 250, which read again means 250 s).
+   */
+  raw: Readonly<Record<string, unknown>>;
   /** Key path → env var name for each `env.VAR` reference (for redaction in the admin API). */
   envRefs: Readonly<Record<string, string>>;
   /** Non-fatal notes (unknown top-level keys), for the startup log. */
@@ -92,7 +98,7 @@ export function parseConfig(raw: unknown, options: ParseOptions): LoadedConfig {
       const warnings = Object.keys(raw)
         .filter((key) => !KNOWN_TOP_LEVEL_KEYS.includes(key))
         .map((key) => `unknown top-level key "${key}" ignored`);
-      return deepFreeze({ config: filled, envRefs: resolved.envRefs, warnings, source });
+      return deepFreeze({ config: filled, raw: structuredClone(raw) as Record<string, unknown>, envRefs: resolved.envRefs, warnings, source });
     }
   }
   throw new ConfigError(source, issues);

@@ -1,15 +1,12 @@
 // Builds the RuntimeConfig snapshot (C2's BifrostConfig, which the engine reads) from the store's
-// contents plus the sections of config.json that the store does not hold (governance, mcp, ...).
-// It goes through the same parser as config.json, so defaults and validation are identical, and
-// keys given as `env.X` are re-resolved from the environment each time.
+// contents plus the sections of config.json that the store does not hold (governance, mcp, ...),
+// taken as written in the file (`LoadedConfig.raw`), not as parsed. It goes through the same parser
+// as config.json, so defaults and validation are identical, and keys given as `env.X` are
+// re-resolved from the environment each time.
 import { type BifrostConfig, type Env, type LoadedConfig, parseConfig } from '../../config/index.js';
 import type { Json, StoreContents } from './contents.js';
 
 const STORED_SECTIONS = ['client', 'providers', 'plugins', 'framework'] as const;
-
-function storedPath(path: string): boolean {
-  return STORED_SECTIONS.some((section) => path === section || path.startsWith(`${section}.`) || path.startsWith(`${section}[`));
-}
 
 /** The governance block without the admin password (the snapshot is handed around freely). */
 function safeGovernance(governance: unknown): Json | undefined {
@@ -24,7 +21,7 @@ function safeGovernance(governance: unknown): Json | undefined {
 }
 
 export function buildSnapshot(contents: StoreContents, base: LoadedConfig, env: Env): LoadedConfig {
-  const raw: Json = { ...(base.config as Json) };
+  const raw: Json = { ...(base.raw as Json) };
   for (const section of STORED_SECTIONS) delete raw[section];
   const governance = safeGovernance(raw.governance);
   if (governance) raw.governance = governance;
@@ -46,9 +43,7 @@ export function buildSnapshot(contents: StoreContents, base: LoadedConfig, env: 
   raw.providers = providers;
   raw.plugins = [...contents.plugins.values()].filter((plugin) => !plugin.deleted).map((plugin) => ({ ...plugin.config, name: plugin.name }));
   const parsed = parseConfig(raw, { env, source: 'config store' });
-  const envRefs: Record<string, string> = { ...parsed.envRefs };
-  for (const [path, name] of Object.entries(base.envRefs)) if (!storedPath(path)) envRefs[path] = name;
-  return { ...parsed, envRefs, source: base.source, warnings: base.warnings };
+  return { ...parsed, source: base.source, warnings: base.warnings };
 }
 
 export type { BifrostConfig };
