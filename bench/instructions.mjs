@@ -152,7 +152,14 @@ async function main() {
         labels[target.name] = target.label;
         const outFile = join(workDir, `${target.name}-${mode}.callgrind`);
         // Under callgrind node starts in tens of seconds, not one.
-        const ctx = { opts, load, mockUrl, workDir, benchDir, repoDir, logLevel: 'warn', launcher: callgrindLauncher(outFile), startTimeoutMs: 180_000 };
+        // The log writer's time settings scaled to callgrind's slowdown (about 50×): at full speed a
+        // request ends well within the 250 ms its `processing` row is held back, and the write
+        // thread commits hundreds of rows at a time. Left at 250 ms here, a varying share of the
+        // slowed requests outlived it and got a second row write, and commits were a tenth as big.
+        const ctx = {
+          opts, load, mockUrl, workDir, benchDir, repoDir, logLevel: 'warn', launcher: callgrindLauncher(outFile),
+          startTimeoutMs: 180_000, logsBatchInterval: '10s',
+        };
         let handle;
         try {
           handle = await target.start(ctx);

@@ -13,7 +13,10 @@ import { CHAT_PATH, requestBody } from './payloads.mjs';
 
 export const BENCH_VK = 'sk-bf-bench-000000000000000000000001';
 
-/** config.json for one gateway variant: plain (request path only), governance, observability. */
+/**
+ * config.json for one gateway variant: plain (request path only), governance, observability.
+ * `options.logsBatchInterval` sets the log writer's `batch_interval` (default 250ms).
+ */
 export function gatewayConfig(variant, options) {
   const config = {
     client: {
@@ -56,6 +59,7 @@ export function gatewayConfig(variant, options) {
     config.client.enable_logging = true;
     config.plugins = [{ name: 'telemetry', enabled: true, config: {} }, { name: 'logging', enabled: true, config: {} }];
     config.logs_store = { enabled: true, type: 'sqlite', config: { path: join(options.appDir, 'logs.db') } };
+    if (options.logsBatchInterval) config.logs_store.writer = { batch_interval: options.logsBatchInterval };
   }
   return config;
 }
@@ -129,7 +133,7 @@ async function startGatewayTarget(variant, ctx) {
   if (!existsSync(cli)) throw new SkipTarget(`${cli} not built (run \`npm run build\`)`);
   const appDir = join(ctx.workDir, `app-${variant}`);
   mkdirSync(appDir, { recursive: true });
-  writeFileSync(join(appDir, 'config.json'), JSON.stringify(gatewayConfig(variant, { mockUrl: ctx.mockUrl, appDir }), null, 2));
+  writeFileSync(join(appDir, 'config.json'), JSON.stringify(gatewayConfig(variant, { mockUrl: ctx.mockUrl, appDir, logsBatchInterval: ctx.logsBatchInterval }), null, 2));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const logFile = join(appDir, 'gateway.log');
