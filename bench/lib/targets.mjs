@@ -104,7 +104,8 @@ const PROBES = {
 
 /**
  * The targets of a run, in measurement order. `start(ctx)` resolves to
- * `{ url, pid, headers, stop(), note? }` or throws `SkipTarget` with the reason.
+ * `{ url, pid, headers, stop(), settle?(), note? }` (settle: resolves once the request-log rows of the
+ * requests sent so far are written) or throws `SkipTarget` with the reason.
  */
 export function buildTargets(selection) {
   const all = [
@@ -153,9 +154,22 @@ async function startGatewayTarget(variant, ctx) {
   try {
     const probed = await PROBES[variant](base, url, appDir);
     if (probed.streamEvents < 20) throw new Error(`stream carried ${probed.streamEvents} data events, expected ≥ 20`);
-    return { url, pid: server.pid, headers, stop: server.stop, note: probed.note };
+    const settle = variant === 'observability' ? () => logRowsWritten(base, ctx.settleTimeoutMs ?? 120_000) : undefined;
+    return { url, pid: server.pid, headers, stop: server.stop, settle, note: probed.note };
   } catch (error) {
     await server.stop();
     throw new SkipTarget(`${error.message} (log: ${logFile})`);
   }
+}
+
+/** Resolves once the gateway's request-log writer holds no uncommitted rows (`GET /api/logs/dropped`). */
+async function logRowsWritten(base, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let pending;
+  while (Date.now() < deadline) {
+    ({ pending } = await fetch(`${base}/api/logs/dropped`).then((r) => r.json()));
+    if (pending === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`request-log rows still pending after ${timeoutMs} ms (${pending} left)`);
 }
