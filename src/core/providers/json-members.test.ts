@@ -69,4 +69,8 @@ test('firstElement: the first element of an array, whatever its kind', () => {
   assert.equal(first('[ 12.5e3 ]'), '12.5e3');
   assert.equal(first('[null,1]'), 'null');
   for (const none of ['[]', '[ ]', '[,1]', '[{"a":1', '["x', '[1}']) assert.equal(first(none), undefined, none);
+  // From a member's span: whitespace before the array is skipped, and a value that is no array has no element.
+  const text = '{"choices": \n [7], "n": {"a":[1]}}';
+  assert.deepEqual(firstElement(text, text.indexOf(':') + 1), [text.indexOf('7'), text.indexOf('7') + 1]);
+  assert.equal(firstElement(text, text.lastIndexOf('{') - 1), undefined);
 });

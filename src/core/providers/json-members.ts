@@ -148,12 +148,16 @@ export function rewriteMembers(text: string, scan: MemberScan, changes: Readonly
 }
 
 /**
- * `[start, end)` of the first element of the array whose `[` is at `open` (whitespace around it
- * excluded), or undefined when the array is empty or not well formed up to that element.
+ * `[start, end)` of the first element of the array that starts at `from` (after any whitespace;
+ * a member's span from scanMembers fits), whitespace around the element excluded; undefined when
+ * the value there is not an array, is empty, or is not well formed up to that element.
  */
-export function firstElement(text: string, open: number): readonly [number, number] | undefined {
+export function firstElement(text: string, from: number): readonly [number, number] | undefined {
   const n = text.length;
-  let start = open + 1;
+  let start = from;
+  while (start < n && isSpace(text.charCodeAt(start))) start++;
+  if (text.charCodeAt(start) !== 91 /* [ */) return undefined;
+  start++;
   while (start < n && isSpace(text.charCodeAt(start))) start++;
   let depth = 0;
   for (let i = start; i < n; i++) {

@@ -143,9 +143,7 @@ export function contentKit(): ContentKit {
     const scan = scanMembers(response, ['choices', 'output']);
     if (scan === undefined || scan.escapedKey) return undefined;
     const choices = scan.values.choices;
-    let open = choices === undefined ? -1 : choices[0];
-    while (open >= 0 && response.charCodeAt(open) <= 32) open++;
-    const span = open >= 0 && response.charCodeAt(open) === 91 /* [ */ ? firstElement(response, open) : undefined;
+    const span = choices === undefined ? undefined : firstElement(response, choices[0]);
     if (span === undefined) return scan.values.output !== undefined ? valueText(response, scan.values.output) : response.trim();
     const first = response.slice(span[0], span[1]);
     if (first.charCodeAt(0) !== 123 /* { */) return first;
