@@ -153,12 +153,14 @@ for (const [where, file] of [['the SQLite write thread', true], ['in-process at 
       output_message: JSON.stringify('streamed "ünïcødé" text\n🚀'), content_summary: 's\nstreamed "ünïcødé" text\n🚀' });
     assert.equal((parsed.get('completion-stream') as { output_message: string }).output_message, '"once upon"');
     assert.equal((parsed.get('responses-stream') as { output_message: string }).output_message, '"a reply"');
+    const fromText = new Map<Mode, Map<string, unknown>>();
     for (const mode of ['text', 'request-text-only', 'response-text-only'] as const) {
       const derived = await logAll(store, mode);
+      fromText.set(mode, derived);
       for (const c of CASES) assert.deepEqual(valuesOf(derived.get(c.name)), valuesOf(parsed.get(c.name)), `${mode}: ${c.name}`);
     }
     // From the texts, the JSON columns are the caller's and the provider's own, as sent.
-    const text = await logAll(store, 'text');
+    const text = fromText.get('text')!;
     assert.equal((text.get('chat') as { input_history: string }).input_history,
       JSON.stringify(CASES[0]!.body.messages, null, 2).replaceAll('\n', '\n  '));
     assert.equal((text.get('refusal') as { output_message: string }).output_message, '{"role":"assistant","content":null,"refusal":"no"}');
