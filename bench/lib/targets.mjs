@@ -154,7 +154,7 @@ async function startGatewayTarget(variant, ctx) {
   try {
     const probed = await PROBES[variant](base, url, appDir);
     if (probed.streamEvents < 20) throw new Error(`stream carried ${probed.streamEvents} data events, expected ≥ 20`);
-    const settle = variant === 'observability' ? () => logRowsWritten(base, ctx.settleTimeoutMs ?? 120_000) : undefined;
+    const settle = variant === 'observability' ? () => logRowsWritten(base) : undefined;
     return { url, pid: server.pid, headers, stop: server.stop, settle, note: probed.note };
   } catch (error) {
     await server.stop();
@@ -162,8 +162,11 @@ async function startGatewayTarget(variant, ctx) {
   }
 }
 
-/** Resolves once the gateway's request-log writer holds no uncommitted rows (`GET /api/logs/dropped`). */
-async function logRowsWritten(base, timeoutMs) {
+/**
+ * Resolves once the gateway's request-log writer holds no uncommitted rows (`GET /api/logs/dropped`);
+ * the bound allows for a commit interval of seconds under callgrind.
+ */
+async function logRowsWritten(base, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   let pending;
   while (Date.now() < deadline) {
