@@ -1,6 +1,7 @@
 // GET/PUT /api/config (`client_config`, `framework_config`, and `auth_config` with the password
-// never shown) and GET /api/version. A PUT replaces the client config as a whole — validated by
-// config.json's client schema, so omitted fields take their defaults exactly as in the file.
+// never shown) and GET /api/version. A PUT merges `client_config` into the stored client config:
+// Bifrost's UI sends the whole block, but a script that sends one field must not reset the others
+// to their defaults. The merged block is validated by config.json's client schema.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { clientSchema } from '../../../config/index.js';
@@ -22,6 +23,25 @@ const configUpdateSchema = z.looseObject({
   framework_config: z.looseObject({}).nullable().optional(),
   auth_config: authConfigSchema.optional(),
 });
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `sent` over `stored`: a field sent replaces the stored one, a nested object (header_filter_config)
+ * merges the same way, and lists are replaced whole (a list is one setting, not a set of fields).
+ */
+export function mergeClientConfig(stored: Json | undefined, sent: Json): Json {
+  const out: Json = { ...stored };
+  for (const [key, value] of Object.entries(sent)) {
+    // An own "__proto__" key from JSON.parse would otherwise replace `out`'s prototype.
+    if (key === '__proto__') continue;
+    const previous = out[key];
+    out[key] = isPlainObject(value) && isPlainObject(previous) ? mergeClientConfig(previous, value) : value;
+  }
+  return out;
+}
 
 function authResponse(auth: Json | undefined): Json {
   return {
@@ -62,7 +82,10 @@ export function registerConfigRoutes(app: FastifyInstance, options: AdminOptions
       await service.update((draft) => {
         const { sections } = draft.contents;
         if (body.client_config) {
-          sections.set('client', { value: body.client_config as Json, hash: sections.get('client')?.hash ?? null });
+          // The fields as sent, not the parsed body: parsing filled every omitted field with its default.
+          const sent = (request.body as Json).client_config as Json;
+          const merged = parseBody(clientSchema, mergeClientConfig(sections.get('client')?.value, sent), 'client_config');
+          sections.set('client', { value: merged as Json, hash: sections.get('client')?.hash ?? null });
           draft.touchSection('client');
         }
         if (body.framework_config !== undefined) {
