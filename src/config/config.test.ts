@@ -70,8 +70,63 @@ test('later sections are accepted loosely; unknown top-level keys only warn', ()
     mcp: {}, framework: {}, logs_store: { enabled: true, type: 'sqlite' }, vector_store: {}, websocket: {}, mystery: 1,
     plugins: [{ name: 'telemetry', enabled: true, config: {} }],
   }, { env: {} });
-  assert.deepEqual(loaded.warnings, ['unknown top-level key "mystery" ignored']);
+  assert.deepEqual(loaded.warnings, ['mystery: unknown key']);
   assert.equal(loaded.config.plugins[0]!.name, 'telemetry');
+});
+
+test('a typo\'d key warns with its path and the closest known key; startup still succeeds', () => {
+  const loaded = parseConfig({
+    client: { drop_excess_request: true, header_filter_config: { allowlst: [] } },
+    provider: {},
+    providers: {
+      openai: {
+        keys: [{ name: 'a', value: 'sk-1', models: ['*'], wieght: 2 }],
+        network_config: { base_ur: 'http://127.0.0.1:1', max_retires: 1 },
+        concurency_and_buffer_size: { concurrency: 1 },
+      },
+    },
+    plugins: [{ name: 'telemetry', enabeld: true }],
+    logs_store: { enabled: true, type: 'sqlite', writer: { max_batch_sise: 10 } },
+  }, { env: {} });
+  assert.deepEqual(loaded.warnings, [
+    'client.drop_excess_request: unknown key; did you mean drop_excess_requests?',
+    'client.header_filter_config.allowlst: unknown key; did you mean allowlist?',
+    'provider: unknown key; did you mean providers?',
+    'providers.openai.keys[0].wieght: unknown key; did you mean weight?',
+    'providers.openai.network_config.base_ur: unknown key; did you mean base_url?',
+    'providers.openai.network_config.max_retires: unknown key; did you mean max_retries?',
+    'providers.openai.concurency_and_buffer_size: unknown key; did you mean concurrency_and_buffer_size?',
+    'plugins[0].enabeld: unknown key; did you mean enabled?',
+    'logs_store.writer.max_batch_sise: unknown key; did you mean max_batch_size?',
+  ]);
+  // The misspelled keys change nothing: the defaults stand.
+  assert.equal(loaded.config.client.drop_excess_requests, false);
+  assert.equal(loaded.config.providers.openai!.keys[0]!.weight, 1);
+});
+
+test('free-form names, plugin configs, Bifrost-only keys and loose sections do not warn', () => {
+  const loaded = parseConfig({
+    $schema: 'https://www.getbifrost.ai/schema',
+    client: { drop_excess_requests: true, compat: { should_drop_params: true }, mcp_agent_depth: 5, allow_per_request_raw_override: false },
+    providers: {
+      'my-vllm-box': {
+        keys: [{ name: 'k', value: 'x', models: ['*'], use_for_batch_api: false, vllm_key_config: { url: 'http://x', model_name: 'm' } }],
+        network_config: { base_url: 'http://127.0.0.1:8000', retry_backoff_initial_ms: 100, insecure_skip_verify: false },
+        custom_provider_config: { base_provider_type: 'openai', is_key_less: true },
+        send_back_raw_request: false,
+      },
+      drop_excess_requests: { keys: [] },
+    },
+    plugins: [
+      { name: 'telemetry', enabled: true, config: { push_gateway: { enabled: false }, totally_custom: 1 } },
+      { name: 'custom', enabled: false, path: '/x.so', version: 1, placement: 'pre_builtin', order: 2, config: { enabeld: 1 } },
+    ],
+    governance: { virtual_keys: [{ id: 'vk', anything: true }] },
+    config_store: { enabled: false, whatever: 1 },
+    logs_store: { enabled: true, type: 'postgres', config: { host: 'h' }, writer: { max_batch_size: 10, batch_interval: '250ms' } },
+    mcp: { client_configs: [] }, large_payload_optimization: {},
+  }, { env: {} });
+  assert.deepEqual(loaded.warnings, []);
 });
 
 test('duplicate key names and JSON syntax errors are reported precisely', () => {

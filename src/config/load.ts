@@ -7,7 +7,8 @@ import type { ProviderKey, RuntimeConfig } from '../core/index.js';
 import { detectProvidersFromEnv } from './env-detect.js';
 import { resolveEnvRefs } from './env-refs.js';
 import { ConfigError, type ConfigIssue, zodIssues } from './issues.js';
-import { configSchema, KNOWN_TOP_LEVEL_KEYS, type ParsedConfig } from './schema.js';
+import { configSchema, type ParsedConfig } from './schema.js';
+import { unknownKeyWarnings } from './unknown-keys.js';
 
 type ParsedProvider = ParsedConfig['providers'][string];
 type ParsedKey = ParsedProvider['keys'][number];
@@ -34,7 +35,7 @@ export interface LoadedConfig {
   raw: Readonly<Record<string, unknown>>;
   /** Key path → env var name for each `env.VAR` reference (for redaction in the admin API). */
   envRefs: Readonly<Record<string, string>>;
-  /** Non-fatal notes (unknown top-level keys), for the startup log. */
+  /** Non-fatal notes (each unknown key with its path and the closest known key), for the startup log. */
   warnings: readonly string[];
   /** The file read, or `environment` when no config.json existed. */
   source: string;
@@ -95,9 +96,8 @@ export function parseConfig(raw: unknown, options: ParseOptions): LoadedConfig {
     const filled = fillKeyIdentity(parsed.data);
     issues.push(...duplicateKeyIssues(filled));
     if (issues.length === 0) {
-      const warnings = Object.keys(raw)
-        .filter((key) => !KNOWN_TOP_LEVEL_KEYS.includes(key))
-        .map((key) => `unknown top-level key "${key}" ignored`);
+      // Unknown keys only warn: a file written for a newer Bifrost must still start.
+      const warnings = unknownKeyWarnings(raw);
       return deepFreeze({ config: filled, raw: structuredClone(raw) as Record<string, unknown>, envRefs: resolved.envRefs, warnings, source });
     }
   }

@@ -100,7 +100,7 @@ export const pluginEntrySchema = z.looseObject({
   order: z.number().int().optional(),
 });
 
-/** Top-level keys the gateway knows; anything else is kept but reported as a warning. */
+/** Top-level keys the gateway knows; anything else is kept but reported as a warning (unknown-keys.ts). */
 export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = [
   '$schema', 'version', 'source_of_truth', 'encryption_key', 'client', 'providers', 'governance', 'mcp',
   'plugins', 'framework', 'config_store', 'logs_store', 'vector_store', 'websocket', 'cluster_config',
