@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../../src/storage/database.js';
 import { openLogsStore, createLogsStore, listPartitions, partitionName, DAY_MS, type LogsStore, type LogQuery } from '../../../src/storage/logs/index.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
+import { MAX_EPOCH_MS, MAX_LIMIT, MAX_TOKENS } from '../../../src/transports/http/logs/query-params.js';
 import { row } from './support/log-rows.js';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -92,6 +93,16 @@ function contract(name: string, open: () => Promise<{ database: Database; cleanu
       assert.ok(Math.abs(stats.average_latency - (100 + 250 + 40 + 900) / 4) < 1e-9);
       const none = await store.search(q({ providers: ['nobody'] }));
       assert.deepEqual(none.stats, { total_requests: 0, success_rate: 0, average_latency: 0, total_tokens: 0, total_cost: 0 });
+    });
+
+    test('the largest bounds /api/logs accepts are answered by the store, not refused', async () => {
+      const page = await store.search(q({ offset: Number.MAX_SAFE_INTEGER, limit: MAX_LIMIT }));
+      assert.deepEqual(page.logs, []);
+      assert.equal(page.pagination.total_count, 5);
+      assert.deepEqual(await ids({ min_tokens: MAX_TOKENS }), []);
+      assert.deepEqual(await ids({ max_tokens: MAX_TOKENS, min_tokens: 0 }), ['d', 'b', 'a']);
+      assert.deepEqual(await ids({ end_time: MAX_EPOCH_MS, start_time: 0, max_cost: 1e300, max_latency: 1e300, min_latency: 5e-324 }), ['d', 'b', 'a']);
+      assert.deepEqual(await ids({ min_cost: 1e300 }), []);
     });
 
     test('distinct models', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLogQuery, DEFAULT_LIMIT } from './query-params.js';
+import { parseLogQuery, DEFAULT_LIMIT, MAX_EPOCH_MS, MAX_LIMIT, MAX_TOKENS } from './query-params.js';
 
 test('defaults: newest first, 50 per page', () => {
   const parsed = parseLogQuery({});
@@ -39,4 +39,43 @@ test('each malformed parameter is a 400 naming it', () => {
     assert.equal(parsed.error.param, param, JSON.stringify(raw));
     assert.match(parsed.error.message, new RegExp(`"${param}"`));
   }
+});
+
+test('every numeric parameter out of range is a 400 with a precise message, not a value for the store', () => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ offset: '1e99' }, 'offset', /"1e99" is not a non-negative integer/],
+    [{ offset: '9007199254740992' }, 'offset', /must be at most 9007199254740991/],
+    [{ offset: '99999999999999999999999' }, 'offset', /must be at most 9007199254740991/],
+    [{ offset: '-1' }, 'offset', /"-1" is not a non-negative integer/],
+    [{ offset: '1.0' }, 'offset', /"1\.0" is not a non-negative integer/],
+    [{ limit: '0' }, 'limit', /must be at least 1/],
+    [{ limit: '1e3' }, 'limit', /"1e3" is not a non-negative integer/],
+    [{ limit: '1001' }, 'limit', /must be at most 1000/],
+    [{ min_tokens: '2147483648' }, 'min_tokens', /must be at most 2147483647/],
+    [{ max_tokens: '1.5' }, 'max_tokens', /"1\.5" is not a non-negative integer/],
+    [{ max_tokens: '1e99' }, 'max_tokens', /"1e99" is not a non-negative integer/],
+    [{ start_time: '8640000000000001' }, 'start_time', /at most 8640000000000000/],
+    [{ end_time: '1'.repeat(400) }, 'end_time', /at most 8640000000000000/],
+    [{ min_latency: '1e999' }, 'min_latency', /"1e999" is not a finite number/],
+    [{ max_cost: '-0.5' }, 'max_cost', /must be at least 0/],
+    [{ max_cost: 'Infinity' }, 'max_cost', /not a finite number/],
+  ];
+  for (const [raw, param, message] of cases) {
+    const parsed = parseLogQuery(raw);
+    assert.ok(!parsed.ok, JSON.stringify(raw));
+    assert.equal(parsed.error.status, 400);
+    assert.equal(parsed.error.param, param, JSON.stringify(raw));
+    assert.match(parsed.error.message, message, JSON.stringify(raw));
+  }
+});
+
+test('the largest values in range are accepted', () => {
+  const parsed = parseLogQuery({
+    offset: String(Number.MAX_SAFE_INTEGER), limit: String(MAX_LIMIT), max_tokens: String(MAX_TOKENS),
+    end_time: String(MAX_EPOCH_MS), max_cost: '1e300', max_latency: '1e300',
+  });
+  assert.ok(parsed.ok);
+  assert.equal(parsed.query.offset, Number.MAX_SAFE_INTEGER);
+  assert.equal(parsed.query.max_tokens, MAX_TOKENS);
+  assert.equal(parsed.query.end_time, MAX_EPOCH_MS);
 });

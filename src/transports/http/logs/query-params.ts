@@ -1,6 +1,7 @@
 // Parses `GET /api/logs` query strings into a LogQuery. Lists may come comma-separated
 // (`providers=openai,anthropic`, as Bifrost's UI sends them) or as repeated keys; times are
-// RFC 3339 or epoch milliseconds. Anything malformed is a 400 that names the parameter.
+// RFC 3339 or epoch milliseconds. Anything malformed or out of range is a 400 that names the
+// parameter, never a value the store cannot take (which would surface as a 503).
 import type { LogQuery, SortField } from '../../../storage/logs/index.js';
 import { SORT_FIELDS } from '../../../storage/logs/index.js';
 import { httpError } from '../bifrost-error.js';
@@ -10,10 +11,15 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
 
 const LIST_PARAMS = ['providers', 'models', 'status', 'objects'] as const;
-const NUMBER_PARAMS = ['min_latency', 'max_latency', 'min_tokens', 'max_tokens', 'min_cost', 'max_cost'] as const;
-const KNOWN = new Set<string>([...LIST_PARAMS, ...NUMBER_PARAMS, 'start_time', 'end_time', 'content_search',
+const DECIMAL_PARAMS = ['min_latency', 'max_latency', 'min_cost', 'max_cost'] as const;
+const TOKEN_PARAMS = ['min_tokens', 'max_tokens'] as const;
+const KNOWN = new Set<string>([...LIST_PARAMS, ...DECIMAL_PARAMS, ...TOKEN_PARAMS, 'start_time', 'end_time', 'content_search',
   'limit', 'offset', 'sort_by', 'order']);
 const STATUSES = new Set(['processing', 'success', 'error']);
+/** Token counts are a 32-bit `integer` column on both stores; PostgreSQL refuses a larger bound. */
+export const MAX_TOKENS = 2_147_483_647;
+/** The latest instant a JavaScript Date can hold; epoch-ms times beyond it mean nothing. */
+export const MAX_EPOCH_MS = 8_640_000_000_000_000;
 
 type Raw = Record<string, string | string[] | undefined>;
 
@@ -50,21 +56,38 @@ function list(raw: Raw, name: string): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
-function number(raw: Raw, name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+/**
+ * A count (limit, offset, tokens): decimal digits only, so `1e99`, `2.5` and `0x10` are refused
+ * here with the parameter's name instead of reaching the database as a value it cannot take.
+ */
+function integer(raw: Raw, name: string, min: number, max: number): number | undefined {
+  const text = single(raw, name);
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new BadParam(name, `"${text}" is not a non-negative integer`);
+  const value = Number(text.trim());
+  if (value < min) throw new BadParam(name, `must be at least ${min}`);
+  if (value > max) throw new BadParam(name, `must be at most ${max}`);
+  return value;
+}
+
+/** A measure that may be fractional (latency in ms, cost in dollars): a finite number >= 0. */
+function decimal(raw: Raw, name: string): number | undefined {
   const text = single(raw, name);
   if (text === undefined || text === '') return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim())) throw new BadParam(name, `"${text}" is not a number`);
-  if (opts.integer && !Number.isInteger(value)) throw new BadParam(name, `"${text}" is not an integer`);
-  if (opts.min !== undefined && value < opts.min) throw new BadParam(name, `must be at least ${opts.min}`);
-  if (opts.max !== undefined && value > opts.max) throw new BadParam(name, `must be at most ${opts.max}`);
+  if (!Number.isFinite(value) || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim())) throw new BadParam(name, `"${text}" is not a finite number`);
+  if (value < 0) throw new BadParam(name, 'must be at least 0');
   return value;
 }
 
 function time(raw: Raw, name: string): number | undefined {
   const text = single(raw, name);
   if (text === undefined || text === '') return undefined;
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+$/.test(text)) {
+    const ms = Number(text);
+    if (ms > MAX_EPOCH_MS) throw new BadParam(name, `epoch milliseconds must be at most ${MAX_EPOCH_MS}`);
+    return ms;
+  }
   // RFC 3339 needs a date, a time and a zone; Date.parse alone would also accept "March 7".
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) {
     throw new BadParam(name, `"${text}" is not an RFC 3339 time or epoch milliseconds`);
@@ -83,8 +106,8 @@ function parse(raw: Raw): LogQuery {
   const order = (single(raw, 'order') ?? 'desc').toLowerCase();
   if (order !== 'asc' && order !== 'desc') throw new BadParam('order', 'must be asc or desc');
   const query: LogQuery = {
-    limit: number(raw, 'limit', { integer: true, min: 1, max: MAX_LIMIT }) ?? DEFAULT_LIMIT,
-    offset: number(raw, 'offset', { integer: true, min: 0 }) ?? 0,
+    limit: integer(raw, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT,
+    offset: integer(raw, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
     sort_by: sortBy as SortField,
     order,
   };
@@ -92,8 +115,12 @@ function parse(raw: Raw): LogQuery {
     const values = name === 'status' ? status : list(raw, name);
     if (values) query[name] = values;
   }
-  for (const name of NUMBER_PARAMS) {
-    const value = number(raw, name, { min: 0 });
+  for (const name of DECIMAL_PARAMS) {
+    const value = decimal(raw, name);
+    if (value !== undefined) query[name] = value;
+  }
+  for (const name of TOKEN_PARAMS) {
+    const value = integer(raw, name, 0, MAX_TOKENS);
     if (value !== undefined) query[name] = value;
   }
   const start = time(raw, 'start_time');
