@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { ConfigError, parseServerFlags, processEnv, USAGE, UsageError } from './config/index.js';
 import { createLogger } from './logging/index.js';
 import { startGateway } from './main.js';
+import { installProcessGuard } from './wiring/process-guard.js';
 
 async function run(argv: readonly string[]): Promise<void> {
   const env = processEnv();
@@ -22,6 +23,7 @@ async function run(argv: readonly string[]): Promise<void> {
     return;
   }
   const logger = createLogger({ level: flags.logLevel, style: flags.logStyle });
+  installProcessGuard(logger);
   let running;
   try {
     // Bifrost creates its app dir on first start; the stores put config.db / logs.db there.

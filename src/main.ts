@@ -34,6 +34,8 @@ export interface StartGatewayOptions {
   logStyle?: LogStyle;
   /** How long shutdown waits for in-flight requests and streams before cutting them (default 30 s). */
   shutdownGraceMs?: number;
+  /** How long a request body may send nothing before it is answered 408 (default 30 s). */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface RunningGateway {
@@ -83,6 +85,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const app = await buildHttpServer({
     gateway, config: holder, logger, routes, healthChecks,
     exchangeObservers: wiring.exchangeObservers, inferenceInterceptors: wiring.inferenceInterceptors,
+    ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
   });
   try {
     await app.listen({ port: options.port ?? 8080, host: options.host ?? 'localhost' });

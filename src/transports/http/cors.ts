@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigSource } from '../../core/index.js';
+import { headerValue } from './door/index.js';
 
 const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
 
@@ -16,13 +17,13 @@ export function isOriginAllowed(origin: string, allowed: readonly string[]): boo
 export function corsHeaders(origin: string, allowed: readonly string[], preflight?: IncomingHttpHeaders): Record<string, string> | undefined {
   if (!isOriginAllowed(origin, allowed)) return undefined;
   const headers: Record<string, string> = {
-    'access-control-allow-origin': origin,
+    'access-control-allow-origin': headerValue(origin),
     vary: 'Origin',
     'access-control-allow-credentials': 'true',
   };
   if (preflight) {
     headers['access-control-allow-methods'] = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
-    headers['access-control-allow-headers'] = preflight['access-control-request-headers'] ?? '*';
+    headers['access-control-allow-headers'] = headerValue(preflight['access-control-request-headers'] ?? '*');
     headers['access-control-max-age'] = '86400';
   }
   return headers;

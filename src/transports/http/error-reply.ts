@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { bifrostErrorBody, toGatewayError, type ErrorScope } from './bifrost-error.js';
+import { headerValue } from './door/index.js';
 
 /** The status, identity headers and JSON body of an error answer. */
 function errorReply(error: unknown, scope: ErrorScope): { status: number; identity: Record<string, string>; body: string } {
@@ -11,7 +12,7 @@ function errorReply(error: unknown, scope: ErrorScope): { status: number; identi
   const identity: Record<string, string> = {};
   if (scope.requestType !== undefined) identity['x-bifrost-request-type'] = scope.requestType;
   const provider = gatewayError.provider ?? scope.provider;
-  if (provider !== undefined) identity['x-bifrost-provider'] = provider;
+  if (provider !== undefined) identity['x-bifrost-provider'] = headerValue(provider);
   return { status: gatewayError.status, identity, body: JSON.stringify(bifrostErrorBody(gatewayError, scope)) };
 }
 
@@ -26,4 +27,17 @@ export function writeError(res: ServerResponse, error: unknown, scope: ErrorScop
   res.writeHead(status, {
     ...headers, ...identity, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)),
   }).end(body);
+}
+
+/** Ends a response whose handler threw: an error answer if nothing was sent yet, else a cut connection. */
+export function endAfterFailure(res: ServerResponse, error: unknown): void {
+  try {
+    if (!res.headersSent) {
+      writeError(res, error, {}, { connection: 'close' });
+      return;
+    }
+  } catch {
+    // fall through: the error answer itself could not be written
+  }
+  res.destroy();
 }

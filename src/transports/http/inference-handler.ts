@@ -12,10 +12,11 @@ import {
 } from '../../core/index.js';
 import { toGatewayError, type ErrorScope } from './bifrost-error.js';
 import { corsHeaders } from './cors.js';
-import { writeError } from './error-reply.js';
+import { headerValue } from './door/index.js';
+import { endAfterFailure, writeError } from './error-reply.js';
 import { reportExchange, type ExchangeObserver } from './exchange.js';
 import { parseInferenceRequest } from './inference-request.js';
-import { collectBody, parseJsonText } from './json-body.js';
+import { collectBody, endsConnection, parseJsonText } from './json-body.js';
 import { requestIdOf } from './request-id.js';
 import { writeSse } from './sse.js';
 
@@ -41,6 +42,8 @@ export interface InferenceHandlerDeps {
   observers: readonly ExchangeObserver[];
   onObserverError?: (error: unknown) => void;
   interceptors: readonly InferenceBodyInterceptor[];
+  /** How long a request body may send nothing before it is answered 408. */
+  bodyIdleTimeoutMs: number;
   /** True once the server stops taking new work. */
   closing: () => boolean;
   /** Called for errors that are not the caller's fault (5xx), for the log. */
@@ -54,18 +57,20 @@ export interface InferenceHandlerDeps {
  */
 function routingHeaders(headers: Record<string, string>, servedBy: ServedBy, requestType: RequestType, primary: ModelRef): Record<string, string> {
   headers['x-bifrost-request-type'] = requestType;
-  headers['x-bifrost-provider'] = servedBy.provider;
-  headers['x-bifrost-original-model'] = primary.model;
-  headers['x-bifrost-resolved-model'] = servedBy.model;
+  const provider = headerValue(servedBy.provider);
+  const model = headerValue(servedBy.model);
+  headers['x-bifrost-provider'] = provider;
+  headers['x-bifrost-original-model'] = headerValue(primary.model);
+  headers['x-bifrost-resolved-model'] = model;
   headers['x-bifrost-upstream-latency-ms'] = servedBy.upstreamLatencyMs.toFixed(3);
-  headers['x-bifrost-routing-info-provider'] = servedBy.provider;
-  headers['x-bifrost-routing-info-model'] = servedBy.model;
-  if (servedBy.keyName) headers['x-bifrost-routing-info-key'] = servedBy.keyName;
+  headers['x-bifrost-routing-info-provider'] = provider;
+  headers['x-bifrost-routing-info-model'] = model;
+  if (servedBy.keyName) headers['x-bifrost-routing-info-key'] = headerValue(servedBy.keyName);
   if (servedBy.fallbackIndex > 0) {
     headers['x-bifrost-fallback-index'] = String(servedBy.fallbackIndex);
     headers['x-bifrost-routing-info-is-fallback'] = 'true';
-    headers['x-bifrost-routing-info-primary-provider'] = primary.provider;
-    headers['x-bifrost-routing-info-primary-model'] = primary.model;
+    headers['x-bifrost-routing-info-primary-provider'] = headerValue(primary.provider);
+    headers['x-bifrost-routing-info-primary-model'] = headerValue(primary.model);
   }
   return headers;
 }
@@ -84,14 +89,14 @@ export function exposedHeaders(given: IncomingHttpHeaders): Record<string, strin
   return out;
 }
 
-/** Returns a request listener that serves the inference routes and declines (false) the rest. */
-export function createInferenceHandler(deps: InferenceHandlerDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+/**
+ * Returns a request listener that serves the inference routes and declines (false) the rest;
+ * `path` is the door's normalized path.
+ */
+export function createInferenceHandler(deps: InferenceHandlerDeps): (req: IncomingMessage, res: ServerResponse, path: string) => boolean {
   const routes = new Map<string, InferenceType>(INFERENCE_ROUTES);
-  return (req, res) => {
+  return (req, res, path) => {
     if (req.method !== 'POST') return false;
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
     const requestType = routes.get(path);
     if (requestType === undefined) return false;
     serve(deps, req, res, path, requestType);
@@ -124,18 +129,17 @@ function serve(deps: InferenceHandlerDeps, req: IncomingMessage, res: ServerResp
     writeError(res, shuttingDown(), scope, headers);
     return;
   }
-  collectBody(req, deps.config.current().client.max_request_body_size_mb, (err, body) => {
+  collectBody(req, { maxMb: deps.config.current().client.max_request_body_size_mb, idleTimeoutMs: deps.bodyIdleTimeoutMs }, (err, body) => {
     if (err) {
-      // The rest of an oversize body is not worth reading: answer and close the connection.
-      if (toGatewayError(err).status === 413) headers.connection = 'close';
+      // The rest of an oversize or stalled body is not worth reading: answer and close the connection.
+      if (endsConnection(toGatewayError(err).status)) headers.connection = 'close';
       writeError(res, err, scope, headers);
       return;
     }
     const ctx: RequestContext = { requestId, cancellation, headers: exposedHeaders(req.headers), startedAt, values: new Map() };
     handle(deps, ctx, body!, res, { headers, scope, requestType }).catch((error: unknown) => {
       deps.onInternalError(error, requestId);
-      if (!res.headersSent) writeError(res, error, scope, headers);
-      else res.destroy();
+      endAfterFailure(res, error);
     });
   });
 }

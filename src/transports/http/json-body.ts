@@ -2,7 +2,9 @@
 // the engine forwards (no second parse, no re-validation by fastify). Any content type is read as
 // JSON, as Bifrost does, unless a route module registers a more specific parser (e.g. multipart).
 // The size limit is read from the live config per request, so an admin edit of
-// `client.max_request_body_size_mb` applies without a restart.
+// `client.max_request_body_size_mb` applies without a restart. A body that stops arriving (a slow
+// client, or a chunk header declaring more than will ever come) is answered 408 once nothing has
+// arrived for the idle timeout, instead of holding its socket and buffers until the client leaves.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigSource } from '../../core/index.js';
@@ -10,6 +12,15 @@ import { httpError } from './bifrost-error.js';
 import { locateJsonError } from './json-error.js';
 
 const MB = 1024 * 1024;
+/** Default for buildHttpServer's `bodyIdleTimeoutMs`. */
+export const BODY_IDLE_TIMEOUT_MS = 30_000;
+
+export interface BodyLimits {
+  /** client.max_request_body_size_mb, read per request. */
+  maxMb: number;
+  /** How long a body may send nothing before it is answered 408. */
+  idleTimeoutMs: number;
+}
 
 function tooLarge(limitMb: number): Error {
   return httpError(413, 'request_too_large', `request body too large: limit is ${limitMb} MB (client.max_request_body_size_mb)`);
@@ -28,11 +39,18 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
+/** Statuses after which the rest of the body is not read: the answer closes the connection. */
+export function endsConnection(status: number): boolean {
+  return status === 408 || status === 413;
+}
+
 /**
- * Gathers a request body up to `limitMb` (client.max_request_body_size_mb): a declared length over
- * the limit is refused before reading, a chunked body as soon as it passes it. `done` is called once.
+ * Gathers a request body up to `limits.maxMb`: a declared length over the limit is refused before
+ * reading, a chunked body as soon as it passes it, a stalled one after `limits.idleTimeoutMs`.
+ * `done` is called once.
  */
-export function collectBody(payload: IncomingMessage, limitMb: number, done: (err: Error | null, body?: Buffer) => void): void {
+export function collectBody(payload: IncomingMessage, limits: BodyLimits, done: (err: Error | null, body?: Buffer) => void): void {
+  const limitMb = limits.maxMb;
   const limit = limitMb * MB;
   const declared = Number(payload.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
@@ -45,12 +63,16 @@ export function collectBody(payload: IncomingMessage, limitMb: number, done: (er
   const finish = (err: Error | null, body?: Buffer): void => {
     if (finished) return;
     finished = true;
+    clearTimeout(idle);
     payload.removeListener('data', onData);
     payload.removeListener('end', onEnd);
     payload.removeListener('error', onError);
     done(err, body);
   };
+  const idle = setTimeout(() => finish(httpError(408, 'request_timeout',
+    `request body stalled: nothing received for ${limits.idleTimeoutMs / 1000} s`)), limits.idleTimeoutMs);
   const onData = (chunk: Buffer): void => {
+    idle.refresh();
     size += chunk.length;
     if (size > limit) {
       finish(tooLarge(limitMb));
@@ -65,9 +87,9 @@ export function collectBody(payload: IncomingMessage, limitMb: number, done: (er
   payload.on('error', onError);
 }
 
-export function registerJsonBody(app: FastifyInstance, config: ConfigSource): void {
+export function registerJsonBody(app: FastifyInstance, config: ConfigSource, idleTimeoutMs: number): void {
   const parser = (_request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void => {
-    collectBody(payload, config.current().client.max_request_body_size_mb, (err, body) => {
+    collectBody(payload, { maxMb: config.current().client.max_request_body_size_mb, idleTimeoutMs }, (err, body) => {
       if (err) {
         done(err);
         return;

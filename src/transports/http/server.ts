@@ -1,7 +1,10 @@
-// Builds the HTTP server: one node:http server whose inference routes (`POST /v1/chat/completions`
-// and friends) are served by the fast path in inference-handler.ts, and whose every other request
-// goes to Fastify: JSON body handling, CORS, /health, GET /v1/models, Bifrost's error JSON for
-// every failure (404s included), and plug-in points for other modules.
+// Builds the HTTP server: one node:http server with one door. Every request's target is decoded
+// and normalized there once (door/request-target.ts), and everything after judges that one form:
+// the inference routes (`POST /v1/chat/completions` and friends) served by the fast path in
+// inference-handler.ts, every other route on Fastify (JSON body handling, CORS, /health,
+// GET /v1/models, Bifrost's error JSON for every failure, 404s included), access guards (admin
+// auth) and upgrades (door/upgrades.ts). An exception that escapes a handler ends that one
+// response, never the process.
 //
 // Plug-in points (for admin, logs, governance, telemetry, cluster...):
 // - `routes`: functions called with the root Fastify instance before the built-in routes are
@@ -11,18 +14,22 @@
 // - `exchangeObservers`: told about every finished exchange, inference routes and Fastify routes
 //   alike (route template, status, duration, sizes, headers): HTTP metrics are done this way.
 // - `inferenceInterceptors`: may rewrite a parsed inference body before it becomes a request.
+// - `addAccessGuard(app, guard)`: a check every Fastify route and every upgrade passes, judged on
+//   the normalized path (admin auth).
+// - `addUpgradeRoute(app, path, handler)`: serves `Upgrade:` requests for one path (GET /ws).
 // - `healthChecks`: `{name, check(), database?}`; GET /health answers 503 naming each failing
 //   component (database pings are skipped under `client.disable_db_pings_in_health`).
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { isGatewayError, shuttingDown, systemClock, type Clock, type ConfigSource, type Gateway, type Logger } from '../../core/index.js';
-import { httpError } from './bifrost-error.js';
+import { httpError, toGatewayError } from './bifrost-error.js';
 import { registerCors } from './cors.js';
-import { sendError } from './error-reply.js';
+import { attachUpgradeDoor, isTargetProblem, normalizeTarget, type AccessGuard, type UpgradeHandler } from './door/index.js';
+import { endAfterFailure, sendError, writeError } from './error-reply.js';
 import { reportExchange, UNMATCHED_PATH, type ExchangeObserver } from './exchange.js';
 import { registerHealth, type HealthCheck } from './health.js';
 import { createInferenceHandler, type InferenceBodyInterceptor } from './inference-handler.js';
-import { registerJsonBody } from './json-body.js';
+import { BODY_IDLE_TIMEOUT_MS, endsConnection, registerJsonBody } from './json-body.js';
 import { registerModelsRoute } from './models-route.js';
 import { requestIdOf } from './request-id.js';
 
@@ -37,9 +44,36 @@ export interface HttpServerOptions {
   exchangeObservers?: readonly ExchangeObserver[];
   inferenceInterceptors?: readonly InferenceBodyInterceptor[];
   healthChecks?: readonly HealthCheck[];
+  /** How long a request body may send nothing before it is answered 408 (default 30 s). */
+  bodyIdleTimeoutMs?: number;
 }
 
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+/** What route modules add to the door through `addAccessGuard` and `addUpgradeRoute`. */
+interface DoorRegistry {
+  guards: AccessGuard[];
+  upgrades: Map<string, UpgradeHandler>;
+}
+const registries = new WeakMap<FastifyInstance, DoorRegistry>();
+/** The normalized path of a request, set by the door before anything else sees it. */
+const normalizedPaths = new WeakMap<IncomingMessage, string>();
+
+function registryOf(app: FastifyInstance): DoorRegistry {
+  const registry = registries.get(app);
+  if (!registry) throw new Error('not an app built by buildHttpServer');
+  return registry;
+}
+
+/** Adds a check (admin auth...) that every non-inference route and every upgrade passes first. */
+export function addAccessGuard(app: FastifyInstance, guard: AccessGuard): void {
+  registryOf(app).guards.push(guard);
+}
+
+/** Serves `Upgrade:` requests for `path` (normalized), after the access guards. */
+export function addUpgradeRoute(app: FastifyInstance, path: string, handler: UpgradeHandler): void {
+  registryOf(app).upgrades.set(path, handler);
+}
 
 /** Fastify's own errors (bad media type, bad headers...) carry a 4xx statusCode worth keeping. */
 function fastifyStatus(error: unknown): number | undefined {
@@ -51,6 +85,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const logger = options.logger;
   const clock = options.clock ?? systemClock;
   const observers = options.exchangeObservers ?? [];
+  const bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS;
   let closing = false;
   const onObserverError = (error: unknown): void => logger?.warn({ err: error }, 'HTTP exchange observer threw');
   const inference = createInferenceHandler({
@@ -60,9 +95,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     observers,
     onObserverError,
     interceptors: options.inferenceInterceptors ?? [],
+    bodyIdleTimeoutMs,
     closing: () => closing,
     onInternalError: (error, requestId) => logger?.error({ err: error, requestId }, 'inference request failed'),
   });
+  const registry: DoorRegistry = { guards: [], upgrades: new Map() };
+  const onUnexpected = (error: unknown): void => logger?.error({ err: error }, 'unexpected error in the HTTP door');
   const app = Fastify({
     // Logging on the hot path costs throughput; the gateway logs what matters itself.
     logger: false,
@@ -74,14 +112,28 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     requestIdHeader: false,
     serverFactory: (fastifyHandler) => {
       const server = createServer((req, res) => {
-        if (!inference(req, res)) fastifyHandler(req, res);
+        try {
+          const target = normalizeTarget(req.url ?? '');
+          if (isTargetProblem(target)) {
+            answerBadTarget(req, res, target.problem);
+            return;
+          }
+          normalizedPaths.set(req, target.path);
+          req.url = target.url;
+          if (!inference(req, res, target.path)) fastifyHandler(req, res);
+        } catch (error) {
+          onUnexpected(error);
+          endAfterFailure(res, error);
+        }
       });
+      attachUpgradeDoor(server, { routes: registry.upgrades, guards: registry.guards, onError: onUnexpected });
       // Longer than the usual 60 s idle timeout of load balancers in front, so they close first
       // (Fastify's own default, which a server built here would not get otherwise).
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       return server;
     },
   });
+  registries.set(app, registry);
   app.addHook('preClose', (done) => {
     closing = true;
     done();
@@ -92,8 +144,14 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     return sendError(reply, shuttingDown(), {});
   });
 
-  registerJsonBody(app, options.config);
+  registerJsonBody(app, options.config, bodyIdleTimeoutMs);
   registerCors(app, options.config);
+  // After CORS, so a 401 still carries the CORS headers a browser needs to read it.
+  app.addHook('onRequest', async (request) => {
+    if (registry.guards.length === 0) return;
+    const path = normalizedPaths.get(request.raw) ?? request.url;
+    for (const guard of registry.guards) await guard(path, request.raw);
+  });
   if (observers.length > 0) {
     app.addHook('onResponse', (request, reply, done) => {
       reportExchange(observers, request.raw, reply.raw,
@@ -107,6 +165,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     if (!reply.raw.hasHeader('x-bifrost-request-id')) reply.raw.setHeader('x-bifrost-request-id', requestIdOf(request.headers));
     // Inference routes never reach Fastify (inference-handler.ts answers their errors itself).
     const scope = {};
+    if (endsConnection(toGatewayError(error).status) || endsConnection(fastifyStatus(error) ?? 0)) reply.header('connection', 'close');
     if (isGatewayError(error)) return sendError(reply, error, scope);
     const status = fastifyStatus(error);
     if (status !== undefined) return sendError(reply, httpError(status, 'invalid_request_error', (error as Error).message), scope);
@@ -115,7 +174,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? request.url;
+    const path = normalizedPaths.get(request.raw) ?? request.url.split('?')[0];
     return sendError(reply, httpError(404, 'not_found', `Route not found: ${path}`), {});
   });
 
@@ -125,3 +184,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   registerModelsRoute(app, { gateway: options.gateway, clock });
   return app;
 }
+
+function answerBadTarget(req: IncomingMessage, res: ServerResponse, problem: string): void {
+  // The rest of what this client sends cannot be trusted to frame correctly: close after answering.
+  writeError(res, httpError(400, 'invalid_request_error', problem), {}, { 'x-bifrost-request-id': requestIdOf(req.headers), connection: 'close' });
+}
+

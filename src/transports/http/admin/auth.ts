@@ -2,18 +2,24 @@
 // either Basic credentials or a session token (cookie `token`, or `Authorization: Bearer`) from
 // POST /api/session/login. Inference routes are never behind the admin password. A verified Basic
 // credential is remembered (as a digest) so the slow Argon2id check runs once, not per request.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { sha256Hex, verifyPassword } from '../../../security/index.js';
 import type { Json } from '../../../storage/config-store/index.js';
 import { SESSION_TTL_MS } from '../../../storage/config-store/sessions.js';
 import { httpError } from '../bifrost-error.js';
+import { isUnder } from '../door/index.js';
+import { addAccessGuard } from '../server.js';
 import type { AdminOptions } from './context.js';
 import { parseBody } from './errors.js';
 
 export const SESSION_COOKIE = 'token';
 const PUBLIC_API = new Set(['/api/session/login', '/api/session/logout', '/api/session/is-auth-enabled', '/api/governance/virtual-keys/quota']);
 const MAX_REMEMBERED = 64;
+
+/** A Fastify request or a raw one (an upgrade): both carry the parsed headers. */
+type Carrier = { headers: IncomingHttpHeaders };
 
 const loginSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
@@ -32,22 +38,29 @@ function settings(options: AdminOptions): AuthSettings {
   };
 }
 
+/** `path` is the door's normalized path; compared without case so a prefix check errs on the side of protecting. */
 export function isProtectedPath(path: string): boolean {
-  if (path === '/metrics' || path === '/ws') return true;
-  return path.startsWith('/api/') && !PUBLIC_API.has(path);
+  const lower = path.toLowerCase();
+  if (isUnder(lower, '/metrics') || isUnder(lower, '/ws')) return true;
+  return isUnder(lower, '/api') && !PUBLIC_API.has(lower);
 }
 
-function cookie(request: FastifyRequest, name: string): string | undefined {
+function cookie(request: Carrier, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined; // malformed encoding: no token, so a 401 rather than a 500
+    }
   }
   return undefined;
 }
 
-function sessionToken(request: FastifyRequest): string | undefined {
+function sessionToken(request: Carrier): string | undefined {
   const authorization = request.headers.authorization;
   if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim();
   return cookie(request, SESSION_COOKIE);
@@ -66,7 +79,7 @@ export function registerAdminAuth(app: FastifyInstance, options: AdminOptions): 
     return true;
   };
 
-  const authenticated = async (request: FastifyRequest, auth: AuthSettings): Promise<boolean> => {
+  const authenticated = async (request: Carrier, auth: AuthSettings): Promise<boolean> => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Basic ')) {
       const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
@@ -77,8 +90,8 @@ export function registerAdminAuth(app: FastifyInstance, options: AdminOptions): 
     return token !== undefined && token !== '' && options.sessions.isValid(token);
   };
 
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? request.url;
+  // Judged by the door on the normalized path, for routes and upgrades (/ws) alike.
+  addAccessGuard(app, async (path, request) => {
     if (!isProtectedPath(path)) return;
     const auth = settings(options);
     if (!auth.enabled) return;

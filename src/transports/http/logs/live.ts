@@ -11,6 +11,7 @@ import type { ConfigSource, Logger } from '../../../core/index.js';
 import { silentLogger } from '../../../core/index.js';
 import { toApiLog, type LiveLogEvent } from '../../../plugins/logging/index.js';
 import { isOriginAllowed } from '../cors.js';
+import { addUpgradeRoute } from '../server.js';
 
 export const WS_PATH = '/ws';
 const PING_MS = 30_000;
@@ -32,9 +33,8 @@ export function registerLiveLogs(app: FastifyInstance, options: LiveLogsOptions)
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const alive = new WeakMap<WebSocket, boolean>();
 
+  // The door calls this for GET /ws upgrades (normalized path) once the access guards passed.
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = (request.url ?? '').split('?')[0];
-    if (path !== WS_PATH) return; // another module's upgrade
     const origin = request.headers.origin;
     // Non-browser clients send no Origin; browsers always do, and must be allowed.
     if (origin !== undefined && !isOriginAllowed(origin, options.config.current().client.allowed_origins)) {
@@ -52,7 +52,7 @@ export function registerLiveLogs(app: FastifyInstance, options: LiveLogsOptions)
       wss.emit('connection', ws, request);
     });
   };
-  app.server.on('upgrade', onUpgrade);
+  addUpgradeRoute(app, WS_PATH, onUpgrade);
 
   // Subscribed only while a client is connected: with a listener, the logging plugin builds every
   // row as it happens instead of when its batch is written.
@@ -89,7 +89,6 @@ export function registerLiveLogs(app: FastifyInstance, options: LiveLogsOptions)
   app.addHook('onClose', async () => {
     clearInterval(pinger);
     stopListening();
-    app.server.off('upgrade', onUpgrade);
     for (const client of wss.clients) client.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
