@@ -20,8 +20,12 @@ function summary(c: RequestContext, over: Partial<RequestSummary> = {}): Request
   };
 }
 
-function run(plugin: ReturnType<typeof createTelemetryPlugin>, c: RequestContext, s: RequestSummary, chunks = 0): void {
+/** A request's events as the engine sends them; `attempts` upstream calls (0: a plugin answered or refused it). */
+function run(plugin: ReturnType<typeof createTelemetryPlugin>, c: RequestContext, s: RequestSummary, chunks = 0, attempts = 1): void {
   plugin.observe!({ type: 'request.start', request: s.request, ctx: c });
+  for (let retry = 0; retry < attempts; retry += 1) {
+    plugin.observe!({ type: 'upstream.attempt', ctx: c, provider: 'openai', model: 'gpt-4o', keyName: 'k1', status: 200, latencyMs: 40, retry });
+  }
   for (let i = 0; i < chunks; i += 1) {
     plugin.observe!({ type: 'stream.chunk', ctx: c, index: i, sinceStartMs: 100 + i * 20, sincePreviousMs: i === 0 ? 100 : 20 });
   }
@@ -59,6 +63,38 @@ test('request summaries become Bifrost upstream series with the right labels and
   assert.equal(series.labels.selected_key_name, 'k1');
   // overhead: 50 ms total - 40 ms upstream = 10 ms = 10,000 µs, twice
   assert.equal(total(m, 'bifrost_overhead_latency_microseconds_sum'), 20_000);
+});
+
+test('requests a plugin refused or answered before any provider call are not upstream requests', async () => {
+  const plugin = createTelemetryPlugin();
+  const served = ctx('ok');
+  run(plugin, served, summary(served));
+  // Governance's pre-hook refusals: nothing was forwarded, whatever the status.
+  for (const [status, type] of [[400, 'virtual_key_required'], [402, 'budget_exceeded'], [403, 'model_blocked'], [429, 'rate_limited']] as const) {
+    const c = ctx(`gov-${status}`);
+    run(plugin, c, summary(c, { status: 'error', usage: undefined, cost: undefined, servedBy: undefined,
+      failedTargets: [{ provider: 'openai', model: 'gpt-4o', fallbackIndex: 0, latencyMs: 1, error: new GatewayError(type, { status, type }) }],
+      error: new GatewayError(type, { status, type }) }), 0, 0);
+  }
+  // A cached answer short-circuited by a plugin: a cache hit, not an upstream request.
+  const cached = ctx('cached');
+  cached.values.set(CACHE_DEBUG, { cache_hit: true, hit_type: 'direct' });
+  run(plugin, cached, summary(cached), 0, 0);
+  // A provider that failed after two attempts did get the request.
+  const failed = ctx('failed');
+  run(plugin, failed, summary(failed, { status: 'error', servedBy: undefined, usage: undefined, cost: undefined, retries: 1,
+    error: new GatewayError('upstream down', { status: 502, type: 'upstream_connection_error' }) }), 0, 2);
+
+  const m = parsePrometheusText((await plugin.exposition()).body);
+  assert.equal(total(m, 'bifrost_upstream_requests_total'), 2);
+  assert.equal(total(m, 'bifrost_success_requests_total'), 1);
+  assert.equal(total(m, 'bifrost_error_requests_total'), 1);
+  assert.equal(total(m, 'bifrost_error_requests_total', { status_code: '502' }), 1);
+  assert.equal(total(m, 'bifrost_upstream_latency_seconds_count'), 2);
+  assert.equal(total(m, 'bifrost_request_retries_count'), 2);
+  assert.equal(total(m, 'bifrost_input_tokens_total'), 10);
+  assert.equal(total(m, 'bifrost_cache_hits_total', { cache_type: 'direct' }), 1);
+  assert.equal(total(m, 'bifrost_active_requests'), 0);
 });
 
 test('streams record first-token and inter-token latency and the _stream method', async () => {

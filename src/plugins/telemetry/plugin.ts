@@ -1,8 +1,12 @@
 // The telemetry plugin: turns the engine's lifecycle events and the HTTP transport's per-request
 // samples into Prometheus series. Everything here is synchronous counter arithmetic — no I/O, no
 // awaiting — so it can run inline in `observe` without slowing the request it describes.
-// Per-request state (method, custom label values, stream chunk gaps) lives in a bounded map from
-// request start to request end.
+// Per-request state (method, custom label values, stream chunk gaps, whether a provider was
+// called) lives in a bounded map from request start to request end. The `bifrost_upstream_*`,
+// success/error, token, cost, retry and overhead families count only requests that reached a
+// provider (an `upstream.attempt` was made): a request a plugin answered or refused in its pre-hook
+// (governance's 400/402/403/429, a mocked answer, a cache hit) was never forwarded. Those still
+// show in the `http_*` families, and cache hits in `bifrost_cache_hits_total`.
 import { hostname } from 'node:os';
 import type { GatewayEvent, HttpExchange, Logger, Plugin, RequestSummary } from '../../core/index.js';
 import { CACHE_DEBUG, silentLogger } from '../../core/index.js';
@@ -41,6 +45,8 @@ interface RequestState {
   active: Series;
   firstChunkMs: number | undefined;
   gapsMs: number[];
+  /** Set by the first `upstream.attempt`: the request was sent to a provider. */
+  attempted: boolean;
 }
 
 export function createTelemetryPlugin(options: TelemetryOptions = {}): TelemetryPlugin {
@@ -60,6 +66,8 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
           break;
         case 'stream.chunk': onChunk(event.ctx.requestId, event.index, event);
           break;
+        case 'upstream.attempt': onAttempt(event.ctx.requestId);
+          break;
         case 'request.end': onEnd(event.summary);
           break;
         default:
@@ -78,7 +86,12 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
     }
     const active = metrics.activeRequests.child([method]);
     active.value += 1;
-    inflight.set(ctx.requestId, { method, custom: customLabelList(custom, ctx.headers), active, firstChunkMs: undefined, gapsMs: [] });
+    inflight.set(ctx.requestId, { method, custom: customLabelList(custom, ctx.headers), active, firstChunkMs: undefined, gapsMs: [], attempted: false });
+  }
+
+  function onAttempt(requestId: string): void {
+    const state = inflight.get(requestId);
+    if (state) state.attempted = true;
   }
 
   function onChunk(requestId: string, index: number, timing: { sinceStartMs: number; sincePreviousMs: number }): void {
@@ -93,8 +106,13 @@ export function createTelemetryPlugin(options: TelemetryOptions = {}): Telemetry
     inflight.delete(summary.requestId);
     const method = state?.method ?? methodLabel(summary.requestType, summary.stream);
     if (state) state.active.value -= 1;
+    // Without the start's state (forgotten past MAX_TRACKED) a provider's answer is the best evidence.
+    const reached = state ? state.attempted : summary.servedBy !== undefined;
+    const cacheType = cacheHitType(summary.ctx.values.get(CACHE_DEBUG));
+    if (!reached && cacheType === undefined && !summary.stream) return;
     const set = labelSet(summary, method, state?.custom ?? customLabelList(custom, summary.ctx.headers));
-    recordSummary(metrics, summary, set);
+    if (reached) recordUpstream(metrics, summary, set);
+    if (cacheType !== undefined) metrics.cacheHitsTotal.inc(set.seriesWith(metrics.cacheHitsTotal, cacheType));
     const firstMs = summary.firstTokenMs ?? state?.firstChunkMs;
     if (summary.stream && firstMs !== undefined) {
       metrics.streamFirstTokenLatency.observe(set.series(metrics.streamFirstTokenLatency), firstMs / 1000);
@@ -211,7 +229,8 @@ function withExtra(values: readonly string[], extra: string): string[] {
   return [...values.slice(0, BASE_COUNT), extra, ...values.slice(BASE_COUNT)];
 }
 
-function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, set: LabelSet): void {
+/** The families about the provider call: only for requests that reached a provider. */
+function recordUpstream(metrics: TelemetryMetrics, summary: RequestSummary, set: LabelSet): void {
   const m = metrics;
   m.upstreamRequestsTotal.inc(set.series(m.upstreamRequestsTotal));
   m.upstreamLatency.observe(set.seriesWith(m.upstreamLatency, String(summary.status === 'success')), summary.latencyMs / 1000);
@@ -223,8 +242,6 @@ function recordSummary(metrics: TelemetryMetrics, summary: RequestSummary, set: 
     m.outputTokensTotal.inc(set.series(m.outputTokensTotal), summary.usage.completion_tokens);
   }
   if (summary.cost !== undefined && summary.cost > 0) m.costTotal.inc(set.series(m.costTotal), summary.cost);
-  const cacheType = cacheHitType(summary.ctx.values.get(CACHE_DEBUG));
-  if (cacheType !== undefined) m.cacheHitsTotal.inc(set.seriesWith(m.cacheHitsTotal, cacheType));
   const overheadMs = overheadOf(summary);
   if (overheadMs !== undefined) m.overheadLatency.observe(set.series(m.overheadLatency), overheadMs * 1000);
 }

@@ -21,6 +21,13 @@ function finished(id: string): RequestSummary {
   };
 }
 
+/** A request's events as the engine sends them for one that reached the provider in one attempt. */
+function observeRequest(plugin: ReturnType<typeof createTelemetryPlugin>, s: RequestSummary): void {
+  plugin.observe!({ type: 'request.start', request: s.request, ctx: s.ctx });
+  plugin.observe!({ type: 'upstream.attempt', ctx: s.ctx, provider: 'openai', model: 'gpt-4o-mini', keyName: 'k', status: 200, latencyMs: 5, retry: 0 });
+  plugin.observe!({ type: 'request.end', summary: s });
+}
+
 test('pushes reach a real Pushgateway periodically and once more at shutdown', async (t) => {
   const gateway = await startPushgateway();
   t.after(() => gateway.stop());
@@ -30,9 +37,7 @@ test('pushes reach a real Pushgateway periodically and once more at shutdown', a
   const plugin = createTelemetryPlugin({ pushGateway: config.push_gateway });
   const push = plugin.pushGateway!;
 
-  const s1 = finished('p1');
-  plugin.observe!({ type: 'request.start', request: s1.request, ctx: s1.ctx });
-  plugin.observe!({ type: 'request.end', summary: s1 });
+  observeRequest(plugin, finished('p1'));
 
   const grouped = { job: 'bifrost-test', instance: 'replica-a' };
   await waitFor(async () => {
@@ -44,9 +49,7 @@ test('pushes reach a real Pushgateway periodically and once more at shutdown', a
 
   // Two more requests, then shut down: the final push must carry them even if no tick came.
   for (const id of ['p2', 'p3']) {
-    const s = finished(id);
-    plugin.observe!({ type: 'request.start', request: s.request, ctx: s.ctx });
-    plugin.observe!({ type: 'request.end', summary: s });
+    observeRequest(plugin, finished(id));
   }
   await plugin.close();
   const m = parsePrometheusText(await gateway.scrape());
