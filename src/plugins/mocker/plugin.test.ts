@@ -126,3 +126,48 @@ test('default_behavior and disabled plugin; invalid config names the field', asy
   assert.throws(() => createMockerPlugin({ rules: [{ name: 'x', responses: [{ type: 'success' }] }] }), /content/);
   assert.throws(() => createMockerPlugin({ rules: [{ name: 'x', conditions: { message_regex: '(' }, responses: [{ type: 'error', error: { message: 'e' } }] }] }), /regular expression/);
 });
+
+test('embeddings are answered too: one unit vector per input, the same text the same vector, dimensions and base64 honoured', async () => {
+  const plugin = createMockerPlugin({ enabled: true, default_behavior: 'success' });
+  const embed = async (body: Record<string, unknown>) => {
+    const res = result(await run(plugin, request({ requestType: 'embedding', body: { model: 'openai/text-embedding-3-small', ...body } })));
+    assert.equal(res.kind, 'response');
+    if (res.kind !== 'response') throw new Error('unreachable');
+    return res;
+  };
+  const res = await embed({ input: ['alpha', 'beta', 'alpha'] });
+  assert.equal(res.body.object, 'list');
+  const data = res.body.data as Array<{ object: string; index: number; embedding: number[] }>;
+  assert.deepEqual(data.map((d) => [d.object, d.index]), [['embedding', 0], ['embedding', 1], ['embedding', 2]]);
+  assert.equal(data[0]!.embedding.length, 1536);
+  assert.ok(Math.abs(Math.hypot(...data[0]!.embedding) - 1) < 1e-5, 'unit length');
+  assert.deepEqual(data[2]!.embedding, data[0]!.embedding, 'same text, same vector');
+  assert.notDeepEqual(data[1]!.embedding, data[0]!.embedding);
+  // About four characters a token: alpha 2, beta 1, alpha 2.
+  assert.deepEqual(res.body.usage, { prompt_tokens: 5, total_tokens: 5 });
+  assert.equal((res.body.extra_fields as any).provider_mocked, true);
+  assert.equal((res.body.extra_fields as any).request_type, 'embedding');
+
+  const short = await embed({ input: 'alpha', dimensions: 8 });
+  const floats = (short.body.data as any[])[0].embedding as number[];
+  assert.equal(floats.length, 8);
+  const packed = await embed({ input: 'alpha', dimensions: 8, encoding_format: 'base64' });
+  const bytes = Buffer.from((packed.body.data as any[])[0].embedding as string, 'base64');
+  const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  assert.deepEqual(decoded, floats, 'base64 carries the same float32 vector');
+  const tokens = await embed({ input: [[1, 2, 3], [4, 5]] });
+  assert.equal((tokens.body.data as any[]).length, 2, 'token arrays: one vector each');
+  assert.deepEqual(tokens.usage, { prompt_tokens: 5, completion_tokens: 0, total_tokens: 5 }, 'token arrays count their tokens');
+});
+
+test('embedding rules: conditions match the input text; errors and usage come from the rule', async () => {
+  const plugin = createMockerPlugin({ rules: [
+    { name: 'boom', priority: 5, conditions: { message_regex: 'boom' }, responses: [{ type: 'error', error: { message: 'no', status_code: 503 } }] },
+    { name: 'ok', responses: [{ type: 'success', content: { message: 'unused', usage: { prompt_tokens: 3, completion_tokens: 0 } } }] },
+  ] });
+  const failed = await run(plugin, request({ requestType: 'embedding', body: { model: 'm', input: 'boom' } }));
+  assert.ok(failed && 'error' in failed && failed.error.status === 503);
+  const ok = result(await run(plugin, request({ requestType: 'embedding', body: { model: 'm', input: 'fine' } })));
+  assert.ok(ok.kind === 'response');
+  assert.deepEqual(ok.usage, { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 });
+});

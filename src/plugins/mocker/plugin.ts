@@ -1,7 +1,8 @@
-// The `bifrost-mocker` plugin: a short-circuiting pre-hook that answers matching requests with
-// canned responses or simulated errors, without calling any provider. Rules are checked by priority
-// (highest first); the first enabled rule whose conditions match and whose probability fires wins.
-// Unmatched requests follow `default_behavior` (passthrough by default).
+// The `bifrost-mocker` plugin: a short-circuiting pre-hook that answers matching requests of every
+// type (chat, text, responses, embeddings; streams too) with canned responses or simulated errors,
+// without calling any provider. Rules are checked by priority (highest first); the first enabled
+// rule whose conditions match and whose probability fires wins. Unmatched requests follow
+// `default_behavior` (passthrough by default).
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GatewayError, systemClock, systemRandom,
@@ -124,7 +125,8 @@ export function createMockerPlugin(rawConfig: unknown, deps: MockerDeps = {}): P
     name: MOCKER_PLUGIN_NAME,
     keepsBody: true,
     async preHook(request: InferenceRequest, ctx: RequestContext): Promise<PreHookOutcome> {
-      if (!config.enabled || request.requestType === 'embedding' || request.requestType === 'list_models') return undefined;
+      // Every request type is answered here (embeddings too): a mocked setup must never reach a provider.
+      if (!config.enabled) return undefined;
       const rule = compiled.find((entry) => matches(entry, request)
         && entry.rule.probability > 0 && (entry.rule.probability >= 1 || random.next() < entry.rule.probability));
       if (!rule) {

@@ -1,10 +1,12 @@
 // Builds the mocker's canned answers in OpenAI's wire shapes for each request type — a complete
-// response or a stream of chunks (the message split into word pieces) — so callers and SDKs cannot
-// tell a mocked answer from a provider's, except by `extra_fields.provider_mocked`.
+// response or a stream of chunks (the message split into word pieces), embeddings (embeddings.ts),
+// a model list — so callers and SDKs cannot tell a mocked answer from a provider's, except by
+// `extra_fields.provider_mocked`.
 import type {
   InferenceRequest, InferenceResponse, InferenceStream, JsonObject, ServedBy, StreamEvent, Usage,
 } from '../../core/index.js';
 import type { MockSuccess } from './config.js';
+import { embeddingBody } from './embeddings.js';
 
 export interface MockAnswer {
   content: MockSuccess;
@@ -44,11 +46,18 @@ function responsesBody(answer: MockAnswer, usage: Usage, status: string): JsonOb
 }
 
 export function mockResponse(request: InferenceRequest, answer: MockAnswer): InferenceResponse {
-  const usage = usageOf(answer.content);
+  let usage = usageOf(answer.content);
   const finish = answer.content.finish_reason ?? 'stop';
   const model = answer.servedBy.model;
   let body: JsonObject;
   switch (request.requestType) {
+    case 'embedding':
+      ({ body, usage } = embeddingBody(request, answer.content, model));
+      break;
+    case 'list_models':
+      // Only the model asked about is known here; the mocker has no catalogue.
+      body = { object: 'list', data: [{ id: `${request.target.provider}/${model}`, object: 'model', created: answer.created, owned_by: request.target.provider }] };
+      break;
     case 'text_completion':
       body = { id: answer.id, object: 'text_completion', created: answer.created, model,
         choices: [{ index: 0, text: answer.text, finish_reason: finish, logprobs: null }], usage };

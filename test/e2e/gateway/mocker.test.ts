@@ -54,3 +54,29 @@ test('a simulated provider error comes back with its status', async () => {
     (error: unknown) => error instanceof OpenAI.APIError && error.status === 429 && /Rate limit exceeded/.test(error.message),
   );
 });
+
+test('examples/mocker answers embeddings, text completions and the responses API itself', async () => {
+  // The SDK asks for base64 vectors by default and decodes them.
+  const { data: embeddings, response } = await client.embeddings
+    .create({ model: 'openai/text-embedding-3-small', input: ['hello there', 'hi again'] }).withResponse();
+  assert.equal(response.headers.get('x-bifrost-provider'), 'openai');
+  assert.equal(embeddings.data.length, 2);
+  assert.equal(embeddings.data[0]!.embedding.length, 1536);
+  assert.ok(Math.abs(Math.hypot(...embeddings.data[0]!.embedding) - 1) < 1e-5);
+  const floats = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: 'hello there', encoding_format: 'float', dimensions: 16 });
+  assert.equal(floats.data[0]!.embedding.length, 16);
+
+  const text = await client.completions.create({ model: 'openai/gpt-3.5-turbo-instruct', prompt: 'hello' });
+  assert.match(text.choices[0]?.text ?? '', /Hello from the Bifrost mocker!/);
+  const answer = await client.responses.create({ model: 'openai/gpt-4o-mini', input: 'hi' });
+  assert.match(answer.output_text, /Hello from the Bifrost mocker!/);
+});
+
+test('examples/mocker points its provider at a closed local port: what the mocker cannot answer stays on this machine', async () => {
+  const baseUrl = gw.config.current().providers.openai?.network_config.base_url ?? '';
+  assert.equal(new URL(baseUrl).hostname, '127.0.0.1');
+  // Model listing asks providers directly (no plugin sees it): it finds nobody there, and says so with an empty list.
+  const models = await fetch(`${gw.url}/v1/models`);
+  assert.equal(models.status, 200);
+  assert.deepEqual(await models.json(), { object: 'list', data: [] });
+});
