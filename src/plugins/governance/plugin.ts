@@ -162,6 +162,7 @@ export function createGovernancePlugin(deps: GovernancePluginDeps): GovernancePl
       if (!value) return mandatory() ? { error: governanceErrors.virtualKeyRequired() } : undefined;
       const vk = state.findByValue(value);
       if (!vk) return { error: governanceErrors.notFound() };
+      ctx.values.set('governance.virtual_key', { id: vk.id, name: vk.name }); // for request logs, refusals included
       if (!vk.is_active) return { error: governanceErrors.blocked('inactive') };
       if (vk.expires_at && plans.expiresAt(vk, vk.expires_at) <= clock.now()) return { error: governanceErrors.blocked('expired') };
 

@@ -28,8 +28,11 @@ export interface Governance {
 export function governanceOf(ctx: RequestContext): Governance {
   const facts = ctx.values.get('governance');
   const record = facts && typeof facts === 'object' ? facts as Record<string, unknown> : {};
-  // The governance plugin stores the admitted virtual key as `vk`; flat fields are accepted too.
-  const vk = record.vk && typeof record.vk === 'object' ? record.vk as Record<string, unknown> : {};
+  // The governance plugin stores the admitted virtual key as `vk` (flat fields are accepted too),
+  // and the key it resolved — admitted or refused — as `governance.virtual_key` {id, name}.
+  const admitted = record.vk && typeof record.vk === 'object' ? record.vk as Record<string, unknown> : undefined;
+  const resolved = ctx.values.get('governance.virtual_key');
+  const vk = admitted ?? (resolved && typeof resolved === 'object' ? resolved as Record<string, unknown> : {});
   const str = (from: Record<string, unknown>, key: string): string | null =>
     typeof from[key] === 'string' && from[key] !== '' ? from[key] as string : null;
   const parent = ctx.values.get('parent_request_id');

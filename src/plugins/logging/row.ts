@@ -8,7 +8,7 @@
 // Where the request's and response's texts exist the built row carries them and its content
 // columns are derived by the store; only a live subscriber makes them be derived here.
 import type { InferenceRequest, RequestContext, RequestSummary } from '../../core/index.js';
-import { endEntry, failedAttemptEntry, resolveContent, splitsIntoAttempts, startEntry, type Governance } from './entry.js';
+import { endEntry, failedAttemptEntry, governanceOf, resolveContent, splitsIntoAttempts, startEntry, type Governance } from './entry.js';
 import type { LogEntry } from './types.js';
 import { rowSize, textLength, withoutContent } from './writer.js';
 
@@ -40,7 +40,7 @@ export class PendingRow implements RowSource {
     request: InferenceRequest,
     ctx: RequestContext,
     private content: boolean,
-    private readonly gov: Governance,
+    private gov: Governance,
   ) {
     this.source = { request, ctx };
   }
@@ -69,6 +69,14 @@ export class PendingRow implements RowSource {
   /** The request is over: later builds give the finished row. */
   end(summary: RequestSummary): void {
     this.summary = summary;
+    // The virtual key is known only once governance's pre-hook has run, after `request.start`
+    // (when the processing row was made): the finished row, and any fallback rows, take it now.
+    const gov = governanceOf(summary.ctx);
+    if (gov.virtual_key_id !== this.gov.virtual_key_id || gov.virtual_key_name !== this.gov.virtual_key_name) {
+      const vk = { virtual_key_id: gov.virtual_key_id, virtual_key_name: gov.virtual_key_name };
+      this.gov = { ...this.gov, ...vk };
+      if (this.start) this.start = { ...this.start, ...vk };
+    }
   }
 
   entry(): LogEntry {

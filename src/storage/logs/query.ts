@@ -1,6 +1,6 @@
 // The `/api/logs` filters as a typed query, and their translation to SQL conditions shared by the
-// page query and the stats query. Filters are Bifrost's: providers, models, status, objects, a
-// time range, latency/token/cost bounds and a content search.
+// page query and the stats query. Filters are Bifrost's: providers, models, status, objects,
+// virtual keys (by id), a time range, latency/token/cost bounds and a content search.
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { DatabaseKind } from '../database.js';
 import type { LogsTables } from './schema.js';
@@ -13,6 +13,8 @@ export interface LogFilters {
   models?: string[];
   status?: string[];
   objects?: string[];
+  /** Virtual key ids (Bifrost's `virtual_key_ids`); the column is indexed with the timestamp. */
+  virtual_key_ids?: string[];
   /** Epoch ms, inclusive. */
   start_time?: number;
   /** Epoch ms, inclusive. */
@@ -42,13 +44,14 @@ type Eb = ExpressionBuilder<LogsTables, 'logs'>;
 export function whereFilters(filters: LogFilters, kind: DatabaseKind): (eb: Eb) => Expression<SqlBool> {
   return (eb) => {
     const and: Expression<SqlBool>[] = [];
-    const inList = (column: 'provider' | 'model' | 'status' | 'object', values: string[] | undefined): void => {
+    const inList = (column: 'provider' | 'model' | 'status' | 'object' | 'virtual_key_id', values: string[] | undefined): void => {
       if (values && values.length > 0) and.push(eb(column, 'in', values));
     };
     inList('provider', filters.providers);
     inList('model', filters.models);
     inList('status', filters.status);
     inList('object', filters.objects);
+    inList('virtual_key_id', filters.virtual_key_ids);
     if (filters.start_time !== undefined) and.push(eb('timestamp', '>=', filters.start_time));
     if (filters.end_time !== undefined) and.push(eb('timestamp', '<=', filters.end_time));
     if (filters.min_latency !== undefined) and.push(eb('latency', '>=', filters.min_latency));

@@ -2,7 +2,7 @@
 // store: requests the governance plugin refuses in its pre-hook (400/402/403/429) never reach a
 // provider, so `/metrics` does not count them as upstream requests (issue #20 d), and every log
 // row carries the virtual key governance resolved, which `GET /api/logs?virtual_key_ids=` selects
-// (issue #20 f).
+// (issue #20 f), and an out-of-range numeric parameter of `/api/logs` is a 400 (issue #20 c).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -72,4 +72,44 @@ test('requests governance refuses are not counted as upstream requests', async (
     assert.equal(total(m, 'http_requests_total', { ...route, status }), count, `http_requests_total status=${status}`);
   }
   assert.equal(total(m, 'bifrost_active_requests'), 0);
+});
+
+interface Row { id: string; status: string; virtual_key_id: string | null; virtual_key_name: string | null; error_details: { status_code?: number } | null }
+
+async function logs(query: string): Promise<{ logs: Row[]; pagination: { total_count: number } }> {
+  const res = await fetch(`${stack.gw.url}/api/logs?sort_by=timestamp&order=asc${query}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  return res.json() as Promise<{ logs: Row[]; pagination: { total_count: number } }>;
+}
+
+test('every log row carries the virtual key governance resolved, refusals included; virtual_key_ids selects by it', async () => {
+  // The requests of the test above: 7 rows once all are written.
+  let all: Row[] = [];
+  for (let i = 0; i < 100; i++) {
+    all = (await logs('')).logs;
+    if (all.length === 7 && all.every((row) => row.status !== 'processing')) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Sorted: requests answered within the same millisecond have no order between them.
+  const summary = (rows: Row[]) => rows.map((row) => [row.virtual_key_id, row.virtual_key_name, row.error_details?.status_code ?? 200])
+    .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+  assert.deepEqual(summary(all), summary([
+    ['vk-main', 'main key', 200], [null, null, 400], [null, null, 403], ['vk-main', 'main key', 403],
+    ['vk-limited', 'limited key', 200], ['vk-limited', 'limited key', 429], ['vk-broke', 'broke key', 402],
+  ].map(([id, name, status]) => ({ virtual_key_id: id, virtual_key_name: name, error_details: status === 200 ? null : { status_code: status } } as Row))));
+  assert.deepEqual(summary((await logs('&virtual_key_ids=vk-limited')).logs), [['vk-limited', 'limited key', 200], ['vk-limited', 'limited key', 429]]);
+  const two = await logs('&virtual_key_ids=vk-main,vk-broke');
+  assert.equal(two.pagination.total_count, 3);
+  assert.deepEqual(two.logs.map((row) => row.virtual_key_id).sort(), ['vk-broke', 'vk-main', 'vk-main']);
+  assert.deepEqual((await logs('&virtual_key_ids=vk-main&status=success')).logs.map((row) => row.virtual_key_id), ['vk-main']);
+  assert.equal((await logs('&virtual_key_ids=vk-nobody')).pagination.total_count, 0);
+});
+
+test('an out-of-range numeric parameter is a 400 naming it, not a 503 from the store', async () => {
+  for (const [query, param] of [['offset=1e99', 'offset'], ['offset=9007199254740992', 'offset'], ['max_tokens=2147483648', 'max_tokens'], ['limit=1001', 'limit']] as const) {
+    const res = await fetch(`${stack.gw.url}/api/logs?${query}`);
+    assert.equal(res.status, 400, `${query}: ${await res.clone().text()}`);
+    const body = await res.json() as { error: { param?: string; message: string } };
+    assert.equal(body.error.param, param, query);
+  }
 });

@@ -47,6 +47,44 @@ test('a request yields a create then an update event and one finished row', asyn
   assert.equal(log.selected_key_name, 'key-1');
 });
 
+test('the virtual key governance resolves after the start is on the finished row and on fallback rows', async (t) => {
+  const store = await sqliteStore(t);
+  const plugin = createLoggingPlugin({ store, flushIntervalMs: 20 });
+  t.after(() => plugin.close());
+  // As the engine runs it: request.start first, then governance's pre-hook fills the context.
+  const ctx = context('req-vk');
+  const request = chatRequest('hi', { fallbacks: [{ provider: 'groq', model: 'llama' }] });
+  plugin.observe!({ type: 'request.start', request, ctx });
+  assert.ok(await plugin.flush(), 'the processing row is written before the key is known');
+  assert.equal((await store.search(q)).logs[0]?.virtual_key_id, null);
+  ctx.values.set('governance', { vk: { id: 'vk-9', name: 'nine' } });
+  plugin.observe!({ type: 'request.end', summary: finished(request, ctx, {
+    servedBy: { provider: 'groq', model: 'llama', requestedModel: 'groq/llama', fallbackIndex: 1, keyName: 'g', attempts: 1, upstreamLatencyMs: 2 },
+    failedTargets: [{ provider: 'openai', model: 'gpt-4o-mini', fallbackIndex: 0, latencyMs: 1,
+      error: new GatewayError('down', { status: 503, type: 'upstream_error', isBifrostError: false }) }],
+  }) });
+  await new Promise((resolve) => setImmediate(resolve)); // fallback rows are logged after the current work
+  assert.ok(await plugin.flush());
+  const { logs } = await store.search(q);
+  assert.equal(logs.length, 2, 'the primary\'s row and the fallback\'s');
+  assert.deepEqual(logs.map((l) => [l.virtual_key_id, l.virtual_key_name]), [['vk-9', 'nine'], ['vk-9', 'nine']]);
+});
+
+test('a key governance resolved and then refused is on the row too', async (t) => {
+  const store = await sqliteStore(t);
+  const plugin = createLoggingPlugin({ store, flushIntervalMs: 20 });
+  t.after(() => plugin.close());
+  const ctx = context('req-refused');
+  const request = chatRequest('hi');
+  plugin.observe!({ type: 'request.start', request, ctx });
+  ctx.values.set('governance.virtual_key', { id: 'vk-7', name: 'seven' });
+  plugin.observe!({ type: 'request.end', summary: finished(request, ctx, { status: 'error', servedBy: undefined, usage: undefined, output: undefined,
+    error: new GatewayError('request limit reached', { status: 429, type: 'request_limited' }) }) });
+  assert.ok(await plugin.flush());
+  const log = toApiLog((await store.search(q)).logs[0]!);
+  assert.deepEqual([log.virtual_key_id, log.virtual_key_name, log.status], ['vk-7', 'seven', 'error']);
+});
+
 test('errors are logged with their details', async (t) => {
   const store = await sqliteStore(t);
   const plugin = createLoggingPlugin({ store, flushIntervalMs: 20 });

@@ -17,10 +17,13 @@ const NOW = Date.UTC(2026, 10, 24, 12);
 const T = (h: number): number => NOW - h * 3_600_000;
 
 const ROWS = [
-  row({ id: 'a', timestamp: T(5), provider: 'openai', model: 'gpt-4o', latency: 100, total_tokens: 15, cost: 0.001, content_summary: 'Hello World from alpha' }),
-  row({ id: 'b', timestamp: T(4), provider: 'openai', model: 'gpt-4o-mini', latency: 250, total_tokens: 300, cost: 0.01, content_summary: 'bravo 100% sure' }),
+  row({ id: 'a', timestamp: T(5), provider: 'openai', model: 'gpt-4o', latency: 100, total_tokens: 15, cost: 0.001, content_summary: 'Hello World from alpha',
+    virtual_key_id: 'vk-team-a', virtual_key_name: 'team a' }),
+  row({ id: 'b', timestamp: T(4), provider: 'openai', model: 'gpt-4o-mini', latency: 250, total_tokens: 300, cost: 0.01, content_summary: 'bravo 100% sure',
+    virtual_key_id: 'vk-team-b', virtual_key_name: 'team b' }),
   row({ id: 'c', timestamp: T(3), provider: 'anthropic', model: 'claude-3', status: 'error', latency: 40, total_tokens: null, prompt_tokens: null, completion_tokens: null, cost: null, error_details: '{"status_code":429}' }),
-  row({ id: 'd', timestamp: T(2), provider: 'anthropic', model: 'claude-3', latency: 900, total_tokens: 1200, cost: 0.05, object: 'text.completion', stream: true }),
+  row({ id: 'd', timestamp: T(2), provider: 'anthropic', model: 'claude-3', latency: 900, total_tokens: 1200, cost: 0.05, object: 'text.completion', stream: true,
+    virtual_key_id: 'vk-team-a', virtual_key_name: 'team a' }),
   row({ id: 'e', timestamp: T(1), provider: 'mistral', model: 'mistral-large', status: 'processing', latency: null, total_tokens: null, prompt_tokens: null, completion_tokens: null, cost: null }),
 ];
 
@@ -71,6 +74,13 @@ function contract(name: string, open: () => Promise<{ database: Database; cleanu
       assert.deepEqual(await ids({ content_search: '100%' }), ['b'], '% is literal');
       assert.deepEqual(await ids({ content_search: '_' }), [], '_ is literal');
       assert.deepEqual(await ids({ providers: ['openai'], min_latency: 200 }), ['b'], 'filters combine with AND');
+      assert.deepEqual(await ids({ virtual_key_ids: ['vk-team-a'] }), ['d', 'a']);
+      assert.deepEqual(await ids({ virtual_key_ids: ['vk-team-a', 'vk-team-b'] }), ['d', 'b', 'a']);
+      assert.deepEqual(await ids({ virtual_key_ids: ['vk-team-a'], providers: ['anthropic'] }), ['d']);
+      assert.deepEqual(await ids({ virtual_key_ids: ['nobody'] }), []);
+      assert.equal((await store.search(q({ virtual_key_ids: ['vk-team-a'] }))).stats.total_requests, 2, 'stats follow the filter');
+      const b = (await store.search(q({ virtual_key_ids: ['vk-team-b'] }))).logs[0]!;
+      assert.deepEqual([b.virtual_key_id, b.virtual_key_name], ['vk-team-b', 'team b']);
     });
 
     test('sorting by each field, both orders, nulls last; pagination', async () => {

@@ -69,6 +69,12 @@ test('every numeric parameter out of range is a 400 with a precise message, not 
   }
 });
 
+test('virtual_key_ids (Bifrost\'s name) filters by virtual key id, comma-separated or repeated', () => {
+  const parsed = parseLogQuery({ virtual_key_ids: ['vk-1, vk-2', 'vk-3'] });
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.query.virtual_key_ids, ['vk-1', 'vk-2', 'vk-3']);
+});
+
 test('the largest values in range are accepted', () => {
   const parsed = parseLogQuery({
     offset: String(Number.MAX_SAFE_INTEGER), limit: String(MAX_LIMIT), max_tokens: String(MAX_TOKENS),

@@ -10,7 +10,7 @@ import type { GatewayError } from '../../../core/index.js';
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
 
-const LIST_PARAMS = ['providers', 'models', 'status', 'objects'] as const;
+const LIST_PARAMS = ['providers', 'models', 'status', 'objects', 'virtual_key_ids'] as const;
 const DECIMAL_PARAMS = ['min_latency', 'max_latency', 'min_cost', 'max_cost'] as const;
 const TOKEN_PARAMS = ['min_tokens', 'max_tokens'] as const;
 const KNOWN = new Set<string>([...LIST_PARAMS, ...DECIMAL_PARAMS, ...TOKEN_PARAMS, 'start_time', 'end_time', 'content_search',
