@@ -5,3 +5,4 @@ export {
   DecryptionError, type Cipher,
 } from './encryption.js';
 export { hashPassword, verifyPassword, isPasswordHash } from './password.js';
+export { PasswordThread, PasswordThreadBusy } from './password-thread.js';

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { sha256Hex, verifyPassword } from '../../../security/index.js';
+import { PasswordThreadBusy, sha256Hex, verifyPassword } from '../../../security/index.js';
 import type { Json } from '../../../storage/config-store/index.js';
 import { SESSION_TTL_MS } from '../../../storage/config-store/sessions.js';
 import { httpError } from '../bifrost-error.js';
@@ -13,6 +13,7 @@ import { isUnder } from '../door/index.js';
 import { addAccessGuard } from '../server.js';
 import type { AdminOptions } from './context.js';
 import { parseBody } from './errors.js';
+import { LoginLimiter, passwordChecksBusy, retryAfterOf, tooManyAttempts } from './login-limiter.js';
 
 export const SESSION_COOKIE = 'token';
 const PUBLIC_API = new Set(['/api/session/login', '/api/session/logout', '/api/session/is-auth-enabled', '/api/governance/virtual-keys/quota']);
@@ -68,23 +69,39 @@ function sessionToken(request: Carrier): string | undefined {
 
 export function registerAdminAuth(app: FastifyInstance, options: AdminOptions): void {
   const remembered = new Set<string>();
+  const limiter = new LoginLimiter();
 
-  const checkPassword = async (auth: AuthSettings, username: string, password: string): Promise<boolean> => {
+  // Every check, remembered or not, passes the login limiter first: a locked client address or
+  // username gets a 429 (thrown) and no hashing, and a remembered credential is no free oracle
+  // while locked. The Argon2id check itself runs on the password thread, off the event loop.
+  const checkPassword = async (auth: AuthSettings, username: string, password: string, address: string | undefined): Promise<boolean> => {
+    const wait = limiter.begin(address, username);
+    if (wait > 0) throw tooManyAttempts(wait);
     if (username !== auth.username || auth.passwordHash === '') return false;
     const digest = sha256Hex(`${username}\u0000${password}\u0000${auth.passwordHash}`);
-    if (remembered.has(digest)) return true;
-    if (!(await verifyPassword(password, auth.passwordHash))) return false;
-    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
-    remembered.add(digest);
+    if (!remembered.has(digest)) {
+      let valid: boolean;
+      try {
+        valid = await verifyPassword(password, auth.passwordHash);
+      } catch (error) {
+        throw error instanceof PasswordThreadBusy ? passwordChecksBusy() : error;
+      }
+      if (!valid) return false;
+      if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+      remembered.add(digest);
+    }
+    limiter.succeeded(address, username);
     return true;
   };
+  /** The peer address (proxy headers are the client's to forge, so they are not read). */
+  const peerAddress = (request: Carrier): string | undefined => (request as { socket?: { remoteAddress?: string } }).socket?.remoteAddress;
 
   const authenticated = async (request: Carrier, auth: AuthSettings): Promise<boolean> => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Basic ')) {
       const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      return colon > 0 && checkPassword(auth, decoded.slice(0, colon), decoded.slice(colon + 1));
+      return colon > 0 && checkPassword(auth, decoded.slice(0, colon), decoded.slice(colon + 1), peerAddress(request));
     }
     const token = sessionToken(request);
     return token !== undefined && token !== '' && options.sessions.isValid(token);
@@ -104,11 +121,18 @@ export function registerAdminAuth(app: FastifyInstance, options: AdminOptions): 
     return { is_auth_enabled: auth.enabled, has_valid_token: auth.enabled ? await authenticated(request, auth) : true };
   });
 
+  // A 429 from the login limiter (or a 503 from a full password thread), on the login route or
+  // from Basic credentials on a guarded route, says when to come back.
+  app.addHook('onError', async (_request, reply, error) => {
+    const seconds = retryAfterOf(error);
+    if (seconds !== undefined) reply.header('retry-after', String(seconds));
+  });
+
   app.post('/api/session/login', async (request, reply) => {
     const body = parseBody(loginSchema, request.body);
     const auth = settings(options);
     if (!auth.enabled) throw httpError(400, 'invalid_request_error', 'authentication is not enabled');
-    if (!(await checkPassword(auth, body.username, body.password))) throw httpError(401, 'unauthorized', 'invalid username or password');
+    if (!(await checkPassword(auth, body.username, body.password, request.ip))) throw httpError(401, 'unauthorized', 'invalid username or password');
     const session = await options.sessions.create(SESSION_TTL_MS);
     reply.header('set-cookie', `${SESSION_COOKIE}=${session.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(SESSION_TTL_MS / 1000)}`);
     return { message: 'login successful', token: session.token, expires_at: new Date(session.expiresAt).toISOString() };
