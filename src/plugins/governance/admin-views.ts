@@ -1,8 +1,11 @@
 // How governance entities look in admin API responses (Bifrost's field names): budgets and rate
 // limits expanded with their live usage from the counters, virtual key values masked except in
-// the response that creates the key.
+// the response that creates the key. A listing never fails because of one entity: a duration a
+// store holds from an older version is shown as stored with a `problems` entry, and a time that is
+// not a representable date is shown as null.
 import type { UsageCounters } from '../../core/index.js';
 import { budgetKey, requestKey, tokenKey, type WindowCache } from './limits.js';
+import { durationProblemsOf, type DurationOwner } from './stored-durations.js';
 import { budgetIdsOf, type Budget, type Customer, type GovernanceState, type RateLimit, type Team, type VirtualKey } from './state.js';
 
 export interface ViewDeps {
@@ -12,15 +15,25 @@ export interface ViewDeps {
   now: () => number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = (ms: number): string | null => {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+};
+
+/** `out` plus `problems` (`field: reason; how it is enforced`) when a stored duration is bad. */
+function withProblems(out: Record<string, unknown>, entity: DurationOwner, row: object): Record<string, unknown> {
+  const problems = durationProblemsOf(entity, row)
+    .map((p) => `${p.field}: ${p.problem}; enforced as a window that never resets until it is corrected`);
+  return problems.length > 0 ? { ...out, problems } : out;
+}
 
 export function budgetView(deps: ViewDeps, budget: Budget): Record<string, unknown> {
   const r = deps.counters.read(budgetKey(budget.id), deps.windows.budget(budget), deps.now());
-  return {
+  return withProblems({
     id: budget.id, max_limit: budget.max_limit, reset_duration: budget.reset_duration,
     calendar_aligned: budget.calendar_aligned ?? false, current_usage: r.used, last_reset: iso(r.windowStart),
     next_reset: iso(r.nextReset),
-  };
+  }, 'budget', budget);
 }
 
 export function rateLimitView(deps: ViewDeps, rl: RateLimit): Record<string, unknown> {
@@ -39,7 +52,7 @@ export function rateLimitView(deps: ViewDeps, rl: RateLimit): Record<string, unk
     const r = deps.counters.read(requestKey(rl.id), deps.windows.get(rl.request_reset_duration), now);
     Object.assign(out, { request_current_usage: r.used, request_last_reset: iso(r.windowStart) });
   }
-  return out;
+  return withProblems(out, 'rate_limit', rl);
 }
 
 function owned(deps: ViewDeps, entity: { budget_id?: string | null; budget_ids?: string[] | undefined; rate_limit_id?: string | null }) {

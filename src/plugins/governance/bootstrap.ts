@@ -9,6 +9,7 @@ import { UsageFlusher } from './flusher.js';
 import { createGovernancePlugin, type GovernancePlugin, type ModelPricing } from './plugin.js';
 import type { GovernanceRepository } from './repository.js';
 import { GovernanceState } from './state.js';
+import { storedDurationProblems } from './stored-durations.js';
 
 export interface GovernanceOptions {
   /** config.json's `governance` block (unparsed). */
@@ -55,6 +56,9 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       teams: snapshot.teams, virtual_keys: snapshot.virtualKeys,
     });
     for (const p of problems) options.logger.warn({ problem: p }, 'governance: stored entity skipped');
+    for (const p of storedDurationProblems(snapshot)) {
+      options.logger.warn(p, 'governance: stored duration is invalid; the limit is kept and enforced as a window that never resets until it is corrected');
+    }
     counters.load(snapshot.usage);
   }
   const problems = state.loadConfig(config);

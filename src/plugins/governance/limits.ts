@@ -2,7 +2,7 @@
 // their windows (parsed once and cached per duration), and the scope chain a request is checked
 // and charged against — provider config → virtual key → team → customer, Bifrost's order.
 import type { CounterWindow } from '../../core/index.js';
-import { mustParseDuration } from './windows/duration.js';
+import { readStoredDuration } from './windows/duration.js';
 import { makeWindow } from './windows/window.js';
 import { budgetIdsOf, type Budget, type GovernanceState, type ProviderConfig, type RateLimit, type VirtualKey } from './state.js';
 
@@ -35,11 +35,16 @@ export class WindowCache {
     return keys;
   }
 
+  /**
+   * Inputs are validated, but a store may hold a duration an older version let through: that one
+   * gets the longest window (see readStoredDuration) rather than an exception on every request
+   * and listing that touches the limit. The admin views report it.
+   */
   get(duration: string, calendarAligned = false): CounterWindow {
     const cacheKey = `${duration}|${calendarAligned}`;
     let window = this.windows.get(cacheKey);
     if (!window) {
-      window = makeWindow(mustParseDuration(duration, { allowQuarter: true }), { calendarAligned });
+      window = makeWindow(readStoredDuration(duration).duration, { calendarAligned });
       this.windows.set(cacheKey, window);
     }
     return window;

@@ -2,6 +2,9 @@
 // calendar-ish suffixes `d` (24 h), `w` (7 d), `M` (30 d), `Q` (90 d, budgets only) and `Y` (365 d).
 // Besides the length in milliseconds it keeps the largest unit and its count, because a
 // calendar-aligned budget snaps to that unit's UTC boundary instead of rolling from the last reset.
+// The accepted range is 1s up to Go's time.Duration maximum (about 292 years, so every duration
+// Bifrost takes is taken here): beyond it a window's end is not a representable date, which used
+// to turn every listing that showed the limit into a 500.
 
 export type CalendarUnit = 'd' | 'w' | 'M' | 'Q' | 'Y';
 
@@ -21,6 +24,12 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|M|Q|Y)/y;
 
+/** Go's time.Duration maximum (2^63 - 1 ns) in whole ms: the longest duration Bifrost accepts. */
+export const MAX_DURATION_MS = 9_223_372_036_854;
+export const MIN_DURATION_MS = 1000;
+/** Longer texts are refused before parsing; real durations (`1h30m`, `52w`) are a few characters. */
+export const MAX_DURATION_TEXT = 64;
+
 export interface ParseOptions {
   /** `Q` is only meaningful for budgets; rate limits reject it. */
   allowQuarter?: boolean;
@@ -28,6 +37,7 @@ export interface ParseOptions {
 
 /** Returns the parsed duration, or an error message naming what is wrong. */
 export function parseDuration(text: string, options: ParseOptions = {}): Duration | { error: string } {
+  if (text.length > MAX_DURATION_TEXT) return { error: `duration must be at most ${MAX_DURATION_TEXT} characters` };
   const trimmed = text.trim();
   if (trimmed === '') return { error: 'duration is empty' };
   let ms = 0;
@@ -45,7 +55,11 @@ export function parseDuration(text: string, options: ParseOptions = {}): Duratio
     ms += count * (UNIT_MS[unit] ?? 0);
     units.push({ unit, count });
   }
-  if (!(ms >= 1000)) return { error: `duration "${text}" must be at least 1s` };
+  if (!(ms >= MIN_DURATION_MS)) return { error: `duration "${text}" must be at least 1s` };
+  // `!(<=)` also refuses Infinity from a count with hundreds of digits.
+  if (!(ms <= MAX_DURATION_MS)) {
+    return { error: `duration "${text}" is too long: at most 2562047h (about 292 years, the longest duration Bifrost accepts)` };
+  }
   const only = units.length === 1 ? units[0] : undefined;
   const calendar = only && isCalendarUnit(only.unit) && Number.isInteger(only.count)
     ? { unit: only.unit, count: only.count } : undefined;
@@ -54,6 +68,28 @@ export function parseDuration(text: string, options: ParseOptions = {}): Duratio
 
 function isCalendarUnit(unit: string): unit is CalendarUnit {
   return unit === 'd' || unit === 'w' || unit === 'M' || unit === 'Q' || unit === 'Y';
+}
+
+/** A window length for a value read back from a store, and what is wrong with it if anything. */
+export interface StoredDuration {
+  duration: Duration;
+  problem: string | undefined;
+}
+
+/**
+ * Reads a duration that was never validated here (a row an older version wrote, a hand-edited
+ * database): instead of throwing, a bad one becomes the longest window, which in practice never
+ * resets. The limit keeps its cap — an older version enforced such a row the same way — so nothing
+ * becomes unlimited, and the caller reports `problem` so an admin can correct the value.
+ */
+export function readStoredDuration(text: unknown): StoredDuration {
+  const parsed = typeof text === 'string'
+    ? parseDuration(text, { allowQuarter: true })
+    : { error: `duration must be a string such as 1h or 1d, not ${text === null ? 'null' : typeof text}` };
+  if (!('error' in parsed)) return { duration: parsed, problem: undefined };
+  // The stored text (cut short) stays the window's id, as a valid duration's text is.
+  const id = typeof text === 'string' ? text.slice(0, MAX_DURATION_TEXT) : String(text);
+  return { duration: { text: id, ms: MAX_DURATION_MS, calendar: undefined }, problem: parsed.error };
 }
 
 /** Like parseDuration, but throws; for values already validated by the config schema. */
