@@ -1,8 +1,10 @@
 // Bodies of the /api/governance/* admin routes, Bifrost's shapes: budgets and rate limits are
 // nested objects inside a virtual key, team, customer or provider config (the store gives them
-// ids), where config.json references them by id instead.
+// ids), where config.json references them by id instead. Every string and list is bounded
+// (input-limits.ts) and durations are range-checked, so a bad body is a 400 naming the field.
 import { z } from 'zod';
 import { providerConfigFields } from './config-schema.js';
+import { idText, LIMITS, list, nameText, text } from './input-limits.js';
 import { parseDuration } from './windows/duration.js';
 
 const duration = (allowQuarter: boolean) => z.string().superRefine((value, ctx) => {
@@ -30,18 +32,18 @@ const pcInput = z.object({
 });
 
 const vkFields = {
-  name: z.string().min(1),
-  description: z.string().optional(),
-  value: z.string().min(8).optional(),
+  name: nameText,
+  description: text(LIMITS.description).optional(),
+  value: text(LIMITS.vkValue).min(8).optional(),
   is_active: z.boolean().optional(),
-  team_id: z.string().min(1).nullish(),
-  customer_id: z.string().min(1).nullish(),
+  team_id: idText.nullish(),
+  customer_id: idText.nullish(),
   budget: budgetInput.nullish(),
-  budgets: z.array(budgetInput).optional(),
+  budgets: list(budgetInput, LIMITS.budgets).optional(),
   rate_limit: rateLimitInput.nullish(),
-  provider_configs: z.array(pcInput).optional(),
+  provider_configs: list(pcInput, LIMITS.providerConfigs).optional(),
   allow_all_providers: z.boolean().optional(),
-  expires_at: z.string().nullish(),
+  expires_at: text(LIMITS.timestamp).nullish(),
   calendar_aligned: z.boolean().optional(),
 };
 
@@ -49,15 +51,15 @@ export const vkCreate = z.object(vkFields);
 export const vkUpdate = z.object({ ...vkFields, name: vkFields.name.optional(), reset_budget_usage: z.boolean().optional() });
 
 export const teamCreate = z.object({
-  name: z.string().min(1),
-  customer_id: z.string().min(1).nullish(),
+  name: nameText,
+  customer_id: idText.nullish(),
   budget: budgetInput.nullish(),
   rate_limit: rateLimitInput.nullish(),
 });
 export const teamUpdate = teamCreate.partial().extend({ reset_budget_usage: z.boolean().optional() });
 
 export const customerCreate = z.object({
-  name: z.string().min(1),
+  name: nameText,
   budget: budgetInput.nullish(),
   rate_limit: rateLimitInput.nullish(),
 });

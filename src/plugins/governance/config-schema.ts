@@ -1,8 +1,10 @@
 // The zod schema of config.json's `governance` block (Bifrost's keys: budgets and rate limits as
 // top-level lists referenced by id from customers, teams, virtual keys and their provider configs)
 // and of the governance plugin's own options (`plugins[].config` for the `governance` entry).
-// Durations are validated here so the rules never see a malformed one.
+// Durations are validated here (format and range) so the rules never see a malformed one, and
+// strings and lists are bounded (input-limits.ts) as the admin API's bodies are.
 import { z } from 'zod';
+import { idText, LIMITS, list, modelList, nameText, text } from './input-limits.js';
 import { parseDuration } from './windows/duration.js';
 
 /** The plugin's name in config.json `plugins` (here, so the wiring can match it without loading the plugin). */
@@ -13,8 +15,8 @@ const durationText = (allowQuarter: boolean) => z.string().superRefine((value, c
   if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
 });
 
-const id = z.string().min(1);
-const idList = z.array(id);
+const id = idText;
+const idList = list(id, LIMITS.budgets);
 
 export const budgetSchema = z.object({
   id,
@@ -23,7 +25,7 @@ export const budgetSchema = z.object({
   calendar_aligned: z.boolean().optional(),
   /** Seed usage (Bifrost exports carry it); live usage comes from the counters. */
   current_usage: z.number().nonnegative().optional(),
-  last_reset: z.string().optional(),
+  last_reset: text(LIMITS.timestamp).optional(),
 });
 
 export const rateLimitSchema = z.object({
@@ -47,35 +49,35 @@ const owned = {
   rate_limit_id: id.nullish(),
 };
 
-export const customerSchema = z.object({ id, name: z.string().min(1), ...owned });
+export const customerSchema = z.object({ id, name: nameText, ...owned });
 
-export const teamSchema = z.object({ id, name: z.string().min(1), customer_id: id.nullish(), ...owned });
+export const teamSchema = z.object({ id, name: nameText, customer_id: id.nullish(), ...owned });
 
 /** A VK provider config's own fields, shared by config.json and the admin API's bodies. */
 export const providerConfigFields = {
-  id: z.union([z.string(), z.number()]).optional(),
-  provider: z.string().min(1),
+  id: z.union([text(LIMITS.name), z.number()]).optional(),
+  provider: nameText,
   weight: z.number().nonnegative().default(1),
   /** Missing = every model; [] = none (v2) or all (version 1); `regex:<re>` entries full-match. */
-  allowed_models: z.array(z.string()).optional(),
-  blacklisted_models: z.array(z.string()).optional(),
+  allowed_models: modelList.optional(),
+  blacklisted_models: modelList.optional(),
   /** Missing or ["*"] = every key of the provider. */
-  key_ids: z.array(z.string()).optional(),
+  key_ids: list(text(LIMITS.name), LIMITS.listItems).optional(),
 };
 
 export const providerConfigSchema = z.object({ ...providerConfigFields, ...owned });
 
 export const virtualKeySchema = z.object({
   id,
-  name: z.string().min(1),
-  value: z.string().min(1).optional(),
-  description: z.string().optional(),
+  name: nameText,
+  value: text(LIMITS.vkValue).min(1).optional(),
+  description: text(LIMITS.description).optional(),
   is_active: z.boolean().default(true),
   team_id: id.nullish(),
   customer_id: id.nullish(),
-  provider_configs: z.array(providerConfigSchema).default([]),
+  provider_configs: list(providerConfigSchema, LIMITS.providerConfigs).default([]),
   allow_all_providers: z.boolean().optional(),
-  expires_at: z.string().nullish(),
+  expires_at: text(LIMITS.timestamp).nullish(),
   calendar_aligned: z.boolean().optional(),
   ...owned,
 }).superRefine((vk, ctx) => {

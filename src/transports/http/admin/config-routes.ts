@@ -1,7 +1,8 @@
 // GET/PUT /api/config (`client_config`, `framework_config`, and `auth_config` with the password
 // never shown) and GET /api/version. A PUT merges `client_config` into the stored client config:
 // Bifrost's UI sends the whole block, but a script that sends one field must not reset the others
-// to their defaults. The merged block is validated by config.json's client schema.
+// to their defaults. The merged block is validated by config.json's client schema. The body is
+// size-bounded (input-bounds.ts), the username and password by name.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { clientSchema } from '../../../config/index.js';
@@ -9,6 +10,7 @@ import { hashPassword } from '../../../security/index.js';
 import type { Json } from '../../../storage/config-store/index.js';
 import type { AdminOptions } from './context.js';
 import { badRequest, parseBody, translateStoreError } from './errors.js';
+import { ADMIN_LIMITS, bounded, maxLengths } from './input-bounds.js';
 import { MASKED } from './redact.js';
 
 const authConfigSchema = z.looseObject({
@@ -16,13 +18,13 @@ const authConfigSchema = z.looseObject({
   admin_username: z.string().optional(),
   admin_password: z.string().optional(),
   disable_auth_on_inference: z.boolean().optional(),
-});
+}).superRefine(maxLengths({ admin_username: ADMIN_LIMITS.name, admin_password: ADMIN_LIMITS.password }));
 
-const configUpdateSchema = z.looseObject({
+const configUpdateSchema = bounded(z.looseObject({
   client_config: clientSchema.optional(),
   framework_config: z.looseObject({}).nullable().optional(),
   auth_config: authConfigSchema.optional(),
-});
+}));
 
 function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,23 +1,27 @@
 // /api/plugins: the `plugins` array of config.json, editable at runtime. Plugin configs may carry
-// credentials, so they are sealed at rest and redacted in responses.
+// credentials, so they are sealed at rest and redacted in responses. Bodies are size-bounded
+// (input-bounds.ts): the name and path by name, the free-form config as a whole.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pluginEntrySchema } from '../../../config/index.js';
 import type { Json, StoredPlugin } from '../../../storage/config-store/index.js';
 import type { AdminOptions } from './context.js';
 import { badRequest, conflict, notFound, parseBody, translateStoreError } from './errors.js';
+import { ADMIN_LIMITS, bounded, maxLengths } from './input-bounds.js';
 import { pluginResponse, restoreMasked } from './redact.js';
 
 interface PluginParams { name: string }
 
-const pluginUpdateSchema = z.looseObject({
+const pluginUpdateSchema = bounded(z.looseObject({
   enabled: z.boolean().optional(),
   config: z.unknown().optional(),
   path: z.string().optional(),
   version: z.number().int().optional(),
   placement: z.enum(['pre_builtin', 'post_builtin']).optional(),
   order: z.number().int().optional(),
-});
+}).superRefine(maxLengths({ path: ADMIN_LIMITS.path })));
+
+const pluginCreateSchema = bounded(pluginEntrySchema.superRefine(maxLengths({ name: ADMIN_LIMITS.name, path: ADMIN_LIMITS.path })));
 
 export function registerPluginRoutes(app: FastifyInstance, options: AdminOptions): void {
   const { service } = options;
@@ -41,7 +45,7 @@ export function registerPluginRoutes(app: FastifyInstance, options: AdminOptions
   });
 
   app.post('/api/plugins', async (request) => {
-    const entry = parseBody(pluginEntrySchema, request.body);
+    const entry = parseBody(pluginCreateSchema, request.body);
     checkConfig(entry.name, entry);
     try {
       return await service.update((draft) => {

@@ -1,19 +1,23 @@
 // Turns a provider body from POST/PUT /api/providers into stored rows: validates each block with
 // config.json's own schemas, names keys as the loader does, keeps a stored secret when the caller
 // sent back its masked form, resolves `env.X` values, and keeps the config_hash of rows that came
-// from config.json (an API edit does not make a file row "changed in the file").
+// from config.json (an API edit does not make a file row "changed in the file"). Bodies are
+// size-bounded (input-bounds.ts): key names, secrets and the key count by name, the rest as a whole.
 import { z } from 'zod';
 import type { Env } from '../../../config/index.js';
 import { keySchema, networkConfigSchema } from '../../../config/index.js';
 import { concurrencySchema } from '../../../config/schema.js';
 import type { Json, StoredKey, StoredProvider } from '../../../storage/config-store/index.js';
 import { badRequest, parseBody } from './errors.js';
+import { ADMIN_LIMITS, bounded, maxLengths } from './input-bounds.js';
 import { isUnchangedSecret, restoreMasked } from './redact.js';
 
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+const boundedKey = keySchema.superRefine(maxLengths({ name: ADMIN_LIMITS.name, id: ADMIN_LIMITS.name, value: ADMIN_LIMITS.secret }));
+
 const providerBlocks = {
-  keys: z.array(keySchema).optional(),
+  keys: z.array(boundedKey).max(ADMIN_LIMITS.keys, { message: `must have at most ${ADMIN_LIMITS.keys} items` }).optional(),
   network_config: networkConfigSchema.optional(),
   concurrency_and_buffer_size: concurrencySchema.optional(),
   proxy_config: z.looseObject({ type: z.enum(['none', 'http', 'socks5', 'environment']).optional() }).nullable().optional(),
@@ -25,11 +29,11 @@ const providerBlocks = {
   store_raw_request_response: z.boolean().optional(),
 };
 
-export const providerUpdateSchema = z.looseObject(providerBlocks);
-export const providerCreateSchema = z.looseObject({
+export const providerUpdateSchema = bounded(z.looseObject(providerBlocks));
+export const providerCreateSchema = bounded(z.looseObject({
   provider: z.string().regex(PROVIDER_NAME, 'must be a provider name (letters, digits, _ . -)'),
   ...providerBlocks,
-});
+}));
 
 const CONFIG_BLOCKS = Object.keys(providerBlocks).filter((field) => field !== 'keys');
 
