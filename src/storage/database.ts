@@ -5,7 +5,7 @@
 // The gateway imports this module only when it opens a store, and each driver is required on first
 // use, so a SQLite-only gateway never loads pg and a PostgreSQL one never loads better-sqlite3.
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -33,6 +33,8 @@ export interface Database {
   ping(timeoutMs?: number): Promise<void>;
   /** Where it points, without credentials (for logs and health messages). */
   describe(): string;
+  /** The database file, for SQLite (undefined for PostgreSQL and `:memory:`). */
+  readonly file?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -109,18 +111,45 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
   return makeHandle('postgres', db, where);
 }
 
-function openSqlite(config: SqliteStoreConfig): Database {
-  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+/**
+ * A SQLite file holds secrets (provider keys — in clear without an encryption key — session tokens,
+ * request logs), so only its owner may read it. The directories made for it are 0700 and a new
+ * file is created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the mode of
+ * the database file. Files an older version left group- or world-readable lose those bits here.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+function tightenModes(path: string, logger: Logger): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = statSync(file, { throwIfNoEntry: false })?.mode;
+      if (mode !== undefined && (mode & 0o077) !== 0) chmodSync(file, mode & 0o700);
+    } catch (error) {
+      logger.warn({ file, err: (error as Error).message }, 'could not make the database file private (chmod go-rwx)');
+    }
+  }
+}
+
+function openSqlite(config: SqliteStoreConfig, options: OpenOptions): Database {
+  if (config.path !== ':memory:') createPrivately(config.path);
   const Sqlite = requireDriver('better-sqlite3') as typeof BetterSqlite3;
   const file = new Sqlite(config.path);
   enableWal(file);
+  if (config.path !== ':memory:') tightenModes(config.path, options.logger ?? silentLogger);
   file.pragma('busy_timeout = 5000');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   // Overwrite deleted content, so a secret re-sealed or removed does not linger in free pages.
   file.pragma('secure_delete = ON');
   const db = new Kysely<object>({ dialect: new SqliteDialect({ database: file }) });
-  return makeHandle('sqlite', db, `sqlite:${config.path}`);
+  return makeHandle('sqlite', db, `sqlite:${config.path}`, config.path === ':memory:' ? undefined : config.path);
 }
 
 /**
@@ -142,11 +171,12 @@ function enableWal(file: BetterSqlite3.Database): void {
   }
 }
 
-function makeHandle(kind: DatabaseKind, db: Kysely<object>, where: string): Database {
+function makeHandle(kind: DatabaseKind, db: Kysely<object>, where: string, file?: string): Database {
   let closed = false;
   return {
     kind,
     db,
+    file,
     typed: <T extends object>() => db as unknown as Kysely<T>,
     async ping(timeoutMs = 2_000) {
       let timer: NodeJS.Timeout | undefined;
@@ -170,5 +200,5 @@ function makeHandle(kind: DatabaseKind, db: Kysely<object>, where: string): Data
 
 /** Opens (and for SQLite, creates) the database a store block points at. */
 export function openDatabase(spec: StoreSpec, options: OpenOptions = {}): Database {
-  return spec.type === 'sqlite' ? openSqlite(spec.config) : openPostgres(spec.config, options);
+  return spec.type === 'sqlite' ? openSqlite(spec.config, options) : openPostgres(spec.config, options);
 }

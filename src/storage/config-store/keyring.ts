@@ -1,8 +1,8 @@
 // Turns the configured encryption key into the store's Cipher and guards against a wrong key. The
 // first process to use a database stores a random salt (and, with a key, a key-check value); every
 // later start derives the key with that salt and must open the check, or startup fails with a clear
-// message. Without a key the store keeps plaintext, as Bifrost does, and the caller logs a warning.
-import type { Logger } from '../../core/index.js';
+// message. Without a key the store keeps plaintext, as Bifrost does; the service warns once it
+// knows whether any secret is actually stored that way.
 import { aesGcmCipher, type Cipher, deriveKey, makeKeyCheck, newSalt, plaintextCipher, verifyKeyCheck } from '../../security/index.js';
 import type { Database } from '../database.js';
 import type { ConfigTables } from './schema.js';
@@ -17,7 +17,6 @@ export class EncryptionKeyError extends Error {
 export interface KeyringOptions {
   /** The resolved `encryption_key` / BIFROST_ENCRYPTION_KEY, or undefined. */
   encryptionKey: string | undefined;
-  logger: Logger;
 }
 
 /** Returns the cipher for this database's secrets, or throws EncryptionKeyError. */
@@ -33,7 +32,6 @@ export async function openKeyring(database: Database, options: KeyringOptions): 
     if (row.key_check !== null) {
       throw new EncryptionKeyError(`the config store at ${database.describe()} holds secrets encrypted with an encryption key, but no encryption_key (or BIFROST_ENCRYPTION_KEY) is configured`);
     }
-    options.logger.warn({ store: database.describe() }, 'no encryption_key configured: provider keys and other secrets are stored in plaintext');
     return plaintextCipher;
   }
   const cipher = aesGcmCipher(await deriveKey(key, row.salt));

@@ -12,6 +12,7 @@ import { silentLogger } from '../../core/index.js';
 import { type Cipher, plaintextCipher } from '../../security/index.js';
 import type { Database } from '../database.js';
 import { configHash, emptyContents, type StoreContents } from './contents.js';
+import { warnPlaintextSecrets } from './plaintext-warning.js';
 import { reconcile, type SourceOfTruth } from './reconcile.js';
 import type { ConfigRepository, ConfigWriter } from './repository.js';
 import { buildSnapshot } from './snapshot.js';
@@ -81,7 +82,7 @@ export class ConfigService {
       import('../migrations.js'), import('./schema.js'), import('./keyring.js'), import('./repository.js'),
     ]);
     await migrate(database, CONFIG_STORE, configMigrations);
-    const cipher = await openKeyring(database, { encryptionKey: options.encryptionKey, logger });
+    const cipher = await openKeyring(database, { encryptionKey: options.encryptionKey });
     const repository = new ConfigRepository(database, cipher);
     const sealed = await repository.sealPlaintextRows();
     if (sealed > 0) logger.info({ rows: sealed }, 'encrypted secrets stored before an encryption key was configured');
@@ -93,6 +94,7 @@ export class ConfigService {
     const service = new ConfigService(options, repository, cipher, contents);
     logger.info({ store: database.describe(), providers: changed.providers.size, plugins: changed.plugins.size, sections: changed.sections.size, mode },
       'config.json reconciled into the config store');
+    if (!cipher.encrypted) warnPlaintextSecrets(contents, database, logger);
     return service;
   }
 
