@@ -35,12 +35,14 @@ test('hash and verify round-trip through the thread; a malformed hash verifies f
   }
 });
 
-test('jobs beyond the bound are refused at once, and the thread serves again after', async () => {
+test('checks beyond the bound are refused at once (hashing is not), and the thread serves again after', async () => {
   const thread = new PasswordThread({ maxPending: 2 });
   try {
     const hash = await thread.hash('pw', new Uint8Array(16), PARAMS);
     const jobs = Array.from({ length: 5 }, () => thread.verify('nope', hash));
+    const rehash = thread.hash('new', new Uint8Array(16), PARAMS);
     const settled = await Promise.allSettled(jobs);
+    assert.match(await rehash, /^\$argon2id\$/, 'a new password is hashed even when checks are full');
     assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected']);
     for (const s of settled.slice(2)) assert.ok(s.status === 'rejected' && s.reason instanceof PasswordThreadBusy);
     assert.equal(thread.pending, 0);

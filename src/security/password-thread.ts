@@ -6,9 +6,10 @@
 // One worker: on a small machine a second hashing thread would take the core the event loop needs,
 // and logins are rare. It starts on the first job (most gateways never check a password), keeps
 // the process alive only while jobs are pending, and stops after a minute idle to give back the
-// ~20 MiB of WebAssembly memory Argon2id uses. Jobs beyond `maxPending` are refused at once
+// ~20 MiB of WebAssembly memory Argon2id uses. Checks beyond `maxPending` are refused at once
 // (PasswordThreadBusy) rather than queued: a flood must not build an unbounded backlog that makes
-// the admin's own login wait minutes.
+// the admin's own login wait minutes. Hashing a new password is not refused: only startup and an
+// authenticated admin do it, and failing a config change over someone else's flood would be wrong.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -59,7 +60,7 @@ export class PasswordThreadBusy extends Error {
 }
 
 export interface PasswordThreadOptions {
-  /** Jobs running or waiting at once (default 8: with ~0.4 s a check, the last waits ~3 s). */
+  /** Checks running or waiting at once (default 8: with ~0.4 s a check, the last waits ~3 s). */
   maxPending?: number;
   /** Stop the worker after this long without a job (default 60 s). */
   idleStopMs?: number;
@@ -92,7 +93,9 @@ export class PasswordThread {
     return this.#run({ op: 'hash', password, salt, params }) as Promise<string>;
   }
 
+  /** Rejects with PasswordThreadBusy when `maxPending` jobs are already running or waiting. */
   verify(password: string, hash: string): Promise<boolean> {
+    if (this.#waiting.size >= this.#maxPending) return Promise.reject(new PasswordThreadBusy());
     return this.#run({ op: 'verify', password, hash }) as Promise<boolean>;
   }
 
@@ -104,7 +107,6 @@ export class PasswordThread {
   }
 
   #run(job: PasswordJob): Promise<string | boolean> {
-    if (this.#waiting.size >= this.#maxPending) return Promise.reject(new PasswordThreadBusy());
     const worker = this.#worker ?? this.#start();
     if (this.#idle) clearTimeout(this.#idle);
     this.#idle = undefined;
