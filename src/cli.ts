@@ -26,8 +26,9 @@ async function run(argv: readonly string[]): Promise<void> {
   installProcessGuard(logger);
   let running;
   try {
-    // Bifrost creates its app dir on first start; the stores put config.db / logs.db there.
-    await mkdir(flags.appDir, { recursive: true });
+    // Bifrost creates its app dir on first start; the stores put config.db / logs.db there. Only its
+    // owner may read it: it holds the stores, which may hold keys.
+    await mkdir(flags.appDir, { recursive: true, mode: 0o700 });
     running = await startGateway({ port: flags.port, host: flags.host, appDir: flags.appDir, env, logger });
   } catch (error) {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);

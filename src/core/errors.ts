@@ -20,6 +20,8 @@ export interface GatewayErrorOptions {
   /** Provider / model the error is about, for `extra_fields`. */
   provider?: string;
   model?: string;
+  /** When the caller may try again (the transport sends it as `retry-after`). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -31,6 +33,7 @@ export class GatewayError extends Error {
   readonly isBifrostError: boolean;
   readonly allowFallbacks: boolean;
   readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
   provider: string | undefined;
   model: string | undefined;
 
@@ -44,6 +47,7 @@ export class GatewayError extends Error {
     this.isBifrostError = options.isBifrostError ?? true;
     this.allowFallbacks = options.allowFallbacks ?? true;
     this.retryable = options.retryable ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
     this.provider = options.provider;
     this.model = options.model;
   }

@@ -35,6 +35,8 @@ export function bifrostErrorBody(error: GatewayError, scope: ErrorScope = {}): B
 }
 
 /** A transport-level failure (bad body, unknown route, ...) as a GatewayError. */
-export function httpError(status: number, type: string, message: string, param?: string): GatewayError {
-  return new GatewayError(message, { status, type, allowFallbacks: false, ...(param ? { param } : {}) });
+export function httpError(status: number, type: string, message: string, param?: string, retryAfterSeconds?: number): GatewayError {
+  return new GatewayError(message, {
+    status, type, allowFallbacks: false, ...(param ? { param } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  });
 }

@@ -6,13 +6,14 @@ import type { FastifyReply } from 'fastify';
 import { bifrostErrorBody, toGatewayError, type ErrorScope } from './bifrost-error.js';
 import { headerValue } from './door/index.js';
 
-/** The status, identity headers and JSON body of an error answer. */
-function errorReply(error: unknown, scope: ErrorScope): { status: number; identity: Record<string, string>; body: string } {
+/** The status, identity headers (and `retry-after`) and JSON body of an error answer. */
+export function errorReply(error: unknown, scope: ErrorScope): { status: number; identity: Record<string, string>; body: string } {
   const gatewayError = toGatewayError(error);
   const identity: Record<string, string> = {};
   if (scope.requestType !== undefined) identity['x-bifrost-request-type'] = scope.requestType;
   const provider = gatewayError.provider ?? scope.provider;
   if (provider !== undefined) identity['x-bifrost-provider'] = headerValue(provider);
+  if (gatewayError.retryAfterSeconds !== undefined) identity['retry-after'] = String(Math.ceil(gatewayError.retryAfterSeconds));
   return { status: gatewayError.status, identity, body: JSON.stringify(bifrostErrorBody(gatewayError, scope)) };
 }
 

@@ -118,9 +118,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
             answerBadTarget(req, res, target.problem);
             return;
           }
-          normalizedPaths.set(req, target.path);
           req.url = target.url;
-          if (!inference(req, res, target.path)) fastifyHandler(req, res);
+          if (inference(req, res, target.path)) return;
+          normalizedPaths.set(req, target.path);
+          fastifyHandler(req, res);
         } catch (error) {
           onUnexpected(error);
           endAfterFailure(res, error);

@@ -13,7 +13,8 @@ import { isUnder } from '../door/index.js';
 import { addAccessGuard } from '../server.js';
 import type { AdminOptions } from './context.js';
 import { parseBody } from './errors.js';
-import { LoginLimiter, passwordChecksBusy, retryAfterOf, tooManyAttempts } from './login-limiter.js';
+import { ADMIN_LIMITS } from './input-bounds.js';
+import { LoginLimiter, passwordChecksBusy, tooManyAttempts } from './login-limiter.js';
 
 export const SESSION_COOKIE = 'token';
 const PUBLIC_API = new Set(['/api/session/login', '/api/session/logout', '/api/session/is-auth-enabled', '/api/governance/virtual-keys/quota']);
@@ -22,7 +23,8 @@ const MAX_REMEMBERED = 64;
 /** A Fastify request or a raw one (an upgrade): both carry the parsed headers. */
 type Carrier = { headers: IncomingHttpHeaders };
 
-const loginSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+// Bounded like the credentials PUT /api/config takes: a megabyte password must not reach Argon2id.
+const loginSchema = z.object({ username: z.string().min(1).max(ADMIN_LIMITS.name), password: z.string().min(1).max(ADMIN_LIMITS.password) });
 
 interface AuthSettings {
   enabled: boolean;
@@ -119,13 +121,6 @@ export function registerAdminAuth(app: FastifyInstance, options: AdminOptions): 
   app.get('/api/session/is-auth-enabled', async (request) => {
     const auth = settings(options);
     return { is_auth_enabled: auth.enabled, has_valid_token: auth.enabled ? await authenticated(request, auth) : true };
-  });
-
-  // A 429 from the login limiter (or a 503 from a full password thread), on the login route or
-  // from Basic credentials on a guarded route, says when to come back.
-  app.addHook('onError', async (_request, reply, error) => {
-    const seconds = retryAfterOf(error);
-    if (seconds !== undefined) reply.header('retry-after', String(seconds));
   });
 
   app.post('/api/session/login', async (request, reply) => {

@@ -181,24 +181,12 @@ export class LoginLimiter {
   }
 }
 
-// The Retry-After of an error made here, read by the hook that writes the header.
-const retryAfters = new WeakMap<GatewayError, number>();
-
-/** 429 for a locked address or username, in Bifrost's error JSON. */
+/** 429 for a locked address or username, in Bifrost's error JSON with `retry-after`. */
 export function tooManyAttempts(seconds: number): GatewayError {
-  const error = httpError(429, 'too_many_requests', `too many failed login attempts: retry in ${seconds} s`);
-  retryAfters.set(error, seconds);
-  return error;
+  return httpError(429, 'too_many_requests', `too many failed login attempts: retry in ${seconds} s`, undefined, seconds);
 }
 
 /** 503 when the password thread is full (the attempt still counts: a flood must not be free). */
 export function passwordChecksBusy(): GatewayError {
-  const error = httpError(503, 'service_unavailable', 'too many password checks in progress: retry shortly');
-  retryAfters.set(error, 1);
-  return error;
-}
-
-/** The seconds to send as `retry-after` for `error`, if it is one of the above. */
-export function retryAfterOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null ? retryAfters.get(error as GatewayError) : undefined;
+  return httpError(503, 'service_unavailable', 'too many password checks in progress: retry shortly', undefined, 1);
 }

@@ -7,7 +7,8 @@
 // `curl --http2` on http:// sends `Upgrade: h2c` and must still get its answer).
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { bifrostErrorBody, httpError, toGatewayError } from '../bifrost-error.js';
+import { httpError, toGatewayError } from '../bifrost-error.js';
+import { errorReply } from '../error-reply.js';
 import { isTargetProblem, normalizeTarget } from './request-target.js';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -49,13 +50,12 @@ export function attachUpgradeDoor(server: Server, options: UpgradeDoorOptions): 
   });
 }
 
-/** Answers an upgrade request with Bifrost's error JSON and closes the socket. */
+/** Answers an upgrade request with Bifrost's error JSON (and the headers an error carries) and closes the socket. */
 export function refuse(socket: Duplex, error: unknown): void {
-  const gatewayError = toGatewayError(error);
-  const body = JSON.stringify(bifrostErrorBody(gatewayError));
-  const status = gatewayError.status;
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\n`
-    + `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const { status, identity, body } = errorReply(error, {});
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\n`;
+  for (const name in identity) head += `${name}: ${identity[name]}\r\n`;
+  socket.end(`${head}content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /** Puts the request back on the socket without its upgrade headers and lets the server parse it anew. */
