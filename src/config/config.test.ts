@@ -66,7 +66,7 @@ test('env.VAR references resolve; a missing one names the key path and the varia
 
 test('later sections are accepted loosely; unknown top-level keys only warn', () => {
   const loaded = parseConfig({
-    governance: { virtual_keys: [{ id: 'vk1' }] }, config_store: { enabled: false }, cluster_config: { enabled: true, peers: [] },
+    governance: { virtual_keys: [{ id: 'vk1' }] }, config_store: { enabled: false }, cluster_config: { enabled: false, peers: [] },
     mcp: {}, framework: {}, logs_store: { enabled: true, type: 'sqlite' }, vector_store: {}, websocket: {}, mystery: 1,
     plugins: [{ name: 'telemetry', enabled: true, config: {} }],
   }, { env: {} });
@@ -174,10 +174,21 @@ test('server flags: single and double dash, =value, env fallbacks, defaults', ()
   assert.match(d.appDir, /bifrost$/);
   assert.equal(d.logStyle, 'json');
   const f = parseServerFlags(['-port', '9000', '--host=0.0.0.0', '--app-dir', '/tmp/x', '-log-level=debug', '--log-style', 'pretty'], {});
-  assert.deepEqual({ ...f }, { help: false, port: 9000, host: '0.0.0.0', appDir: '/tmp/x', logLevel: 'debug', logStyle: 'pretty' });
+  assert.deepEqual({ ...f }, {
+    help: false, port: 9000, host: '0.0.0.0', appDir: '/tmp/x', logLevel: 'debug', logStyle: 'pretty', drainDelaySeconds: 5, shutdownTimeoutSeconds: 30,
+  });
   const e = parseServerFlags(['-port', '1'], { APP_PORT: '7000', APP_HOST: 'h', APP_DIR: '/d', LOG_LEVEL: 'warn', LOG_STYLE: 'pretty' });
   assert.deepEqual([e.port, e.host, e.appDir, e.logLevel, e.logStyle], [1, 'h', '/d', 'warn', 'pretty']);
   assert.throws(() => parseServerFlags(['-port', 'abc'], {}), UsageError);
   assert.throws(() => parseServerFlags(['-bogus', '1'], {}), /unknown flag/);
   assert.throws(() => parseServerFlags(['-log-style', 'text'], {}), /json or pretty/);
+});
+
+test('shutdown flags: -drain-delay and -shutdown-timeout in seconds, with DRAIN_DELAY / SHUTDOWN_TIMEOUT fallbacks', () => {
+  const f = parseServerFlags(['-drain-delay', '0', '--shutdown-timeout=65.5'], {});
+  assert.deepEqual([f.drainDelaySeconds, f.shutdownTimeoutSeconds], [0, 65.5]);
+  const e = parseServerFlags([], { DRAIN_DELAY: '2', SHUTDOWN_TIMEOUT: '70' });
+  assert.deepEqual([e.drainDelaySeconds, e.shutdownTimeoutSeconds], [2, 70]);
+  assert.throws(() => parseServerFlags(['-drain-delay', '-1'], {}), /drain-delay/);
+  assert.throws(() => parseServerFlags(['-shutdown-timeout', '1e9'], {}), /shutdown-timeout/);
 });

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProviderKey, RuntimeConfig } from '../core/index.js';
 import { detectProvidersFromEnv } from './env-detect.js';
+import { clusterIssues, withGossipKeyFromEnv } from './cluster.js';
 import { resolveEnvRefs } from './env-refs.js';
 import { ConfigError, type ConfigIssue, zodIssues } from './issues.js';
 import { configSchema, type ParsedConfig } from './schema.js';
@@ -89,12 +90,13 @@ export function parseConfig(raw: unknown, options: ParseOptions): LoadedConfig {
     throw new ConfigError(source, [{ path: '', message: `expected a JSON object, got ${Array.isArray(raw) ? 'array' : typeof raw}` }]);
   }
   const resolved = resolveEnvRefs(raw, options.env);
-  const parsed = configSchema.safeParse(resolved.value);
+  const value = withGossipKeyFromEnv(resolved.value, options.env, resolved.envRefs);
+  const parsed = configSchema.safeParse(value);
   const issues = [...resolved.issues];
-  if (!parsed.success) issues.push(...zodIssues(parsed.error, resolved.value));
+  if (!parsed.success) issues.push(...zodIssues(parsed.error, value));
   if (parsed.success) {
     const filled = fillKeyIdentity(parsed.data);
-    issues.push(...duplicateKeyIssues(filled));
+    issues.push(...duplicateKeyIssues(filled), ...clusterIssues(filled));
     if (issues.length === 0) {
       // Unknown keys only warn: a file written for a newer Bifrost must still start.
       const warnings = unknownKeyWarnings(raw);

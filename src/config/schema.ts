@@ -1,8 +1,9 @@
 // The one zod schema for Bifrost's config.json (snake_case keys, Bifrost's defaults). Sections the
 // gateway implements are typed precisely; sections that later work implements (governance, stores,
-// cluster, mcp, ...) are accepted as loose objects so a real Bifrost config.json loads unchanged.
+// mcp, ...) are accepted as loose objects so a real Bifrost config.json loads unchanged.
 // Parsing here only validates and fills defaults; env references and key ids are handled in load.ts.
 import { z } from 'zod';
+import { clusterConfigSchema } from './cluster.js';
 import { logsStoreSchema } from './logs-store.js';
 
 const looseSection = z.looseObject({});
@@ -124,7 +125,7 @@ export const configSchema = z.looseObject({
   logs_store: logsStoreSchema.optional(),
   vector_store: looseSection.optional(),
   websocket: looseSection.optional(),
-  cluster_config: looseSection.optional(),
+  cluster_config: clusterConfigSchema.optional(),
   load_balancer_config: looseSection.optional(),
   server: looseSection.optional(),
   auth_config: looseSection.optional(),
