@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `bifrost` command: parses Bifrost's flags, starts the gateway, and shuts it down gracefully on
-// SIGINT/SIGTERM (a second signal exits at once). Invalid flags or config end the process with
+// SIGINT/SIGTERM (a second signal cuts what still runs, a third exits at once). Invalid flags or config end the process with
 // exit code 1 (2 for usage errors) and a message listing every problem, never a stack trace.
 // `bifrost gossip-agent …` runs the standalone memberlist agent instead (see cli-gossip-agent.ts).
 import { mkdir } from 'node:fs/promises';
@@ -29,23 +29,30 @@ async function run(argv: readonly string[]): Promise<void> {
     // Bifrost creates its app dir on first start; the stores put config.db / logs.db there. Only its
     // owner may read it: it holds the stores, which may hold keys.
     await mkdir(flags.appDir, { recursive: true, mode: 0o700 });
-    running = await startGateway({ port: flags.port, host: flags.host, appDir: flags.appDir, env, logger });
+    running = await startGateway({
+      port: flags.port, host: flags.host, appDir: flags.appDir, env, logger,
+      drainDelayMs: flags.drainDelaySeconds * 1000, shutdownGraceMs: flags.shutdownTimeoutSeconds * 1000,
+    });
   } catch (error) {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`bifrost: ${message}\n`);
     process.exit(1);
   }
   const gateway = running;
-  let stopping = false;
+  // First signal: the shutdown sequence (wiring/shutdown.ts); exit 0 if nothing had to be cut.
+  // Second: cut what still runs, then finish flushing. Third: exit at once.
+  let signals = 0;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      process.stderr.write(`bifrost: ${signal} again, exiting now\n`);
-      process.exit(1);
+    signals += 1;
+    if (signals === 2) {
+      process.stderr.write(`bifrost: ${signal} again: cutting what still runs (once more exits at once)\n`);
+      gateway.cut();
+      return;
     }
-    stopping = true;
+    if (signals > 2) process.exit(1);
     logger.info({ signal }, 'shutting down: draining in-flight requests');
     gateway.close().then(
-      () => { logger.info({}, 'shutdown complete'); process.exit(0); },
+      (report) => process.exit(report.cut === 0 ? 0 : 1),
       (error: unknown) => { logger.error({ err: error }, 'shutdown failed'); process.exit(1); },
     );
   };

@@ -15,9 +15,11 @@ import { wireGovernance } from './wiring/governance.js';
 import { wireObservability } from './wiring/observability.js';
 import { wireLivePlugins } from './wiring/live-plugins.js';
 import { buildConfiguredPlugins, builtinPluginFactories } from './wiring/plugins.js';
+import { Shutdown, type ShutdownReport } from './wiring/shutdown.js';
 import { wireStorage } from './wiring/storage.js';
 
 export { buildConfiguredPlugins, builtinPluginFactories, type PluginFactory } from './wiring/plugins.js';
+export type { ShutdownReport } from './wiring/shutdown.js';
 
 export interface StartGatewayOptions {
   /** Default 8080; tests pass 0. */
@@ -32,8 +34,10 @@ export interface StartGatewayOptions {
   logger?: Logger;
   logLevel?: LogLevel;
   logStyle?: LogStyle;
-  /** How long shutdown waits for in-flight requests and streams before cutting them (default 30 s). */
+  /** From the start of shutdown: in-flight requests and streams still running then are cut (default 30 s). */
   shutdownGraceMs?: number;
+  /** How long the listener keeps accepting after shutdown begins, readiness already false (default 0). */
+  drainDelayMs?: number;
   /** How long a request body may send nothing before it is answered 408 (default 30 s). */
   bodyIdleTimeoutMs?: number;
 }
@@ -47,8 +51,10 @@ export interface RunningGateway {
   config: ConfigHolder;
   gateway: Gateway;
   app: FastifyInstance;
-  /** Graceful: stop accepting, drain in-flight work, close the engine and wired components. */
-  close(): Promise<void>;
+  /** Graceful: drain, stop accepting, let in-flight work finish, close the engine and wired components (wiring/shutdown.ts). */
+  close(): Promise<ShutdownReport>;
+  /** Cuts what still runs during a close (a second signal); returns how many requests and streams were cut. */
+  cut(): number;
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
@@ -70,7 +76,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const closers: Array<() => Promise<void>> = [];
   const priceBook = createPriceBook(loadBundledPricing());
   const wiring: WiringContext = {
-    loaded, holder, env, appDir: options.appDir, logger, plugins, routes, healthChecks, closers,
+    loaded, holder, env, appDir: options.appDir, logger, plugins, routes, healthChecks, closers, onDrain: [],
     exchangeObservers: [], inferenceInterceptors: [],
     cost: (provider, model, usage) => priceBook.cost(provider, model, usage),
   };
@@ -82,8 +88,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await wireObservability(wiring);
 
   const gateway = createGateway({ config: holder, plugins, logger, cost: wiring.cost });
+  const drain = { draining: false };
   const app = await buildHttpServer({
-    gateway, config: holder, logger, routes, healthChecks,
+    gateway, config: holder, logger, routes, healthChecks, drain,
     exchangeObservers: wiring.exchangeObservers, inferenceInterceptors: wiring.inferenceInterceptors,
     ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
   });
@@ -101,22 +108,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   logger.info({ url, providers, plugins: plugins.map((p) => p.name), config: loaded.source },
     `Bifrost listening on ${url}; providers: ${providers.length > 0 ? providers.join(', ') : 'none configured'}`);
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      const grace = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 30_000);
-      grace.unref();
-      try {
-        await app.close();
-      } finally {
-        clearTimeout(grace);
-      }
-      await gateway.close();
-      for (const step of closers.reverse()) {
-        await step().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
-      }
-    })();
-    return closing;
+  const shutdown = new Shutdown({
+    app, gateway, drain, onDrain: wiring.onDrain, closers, logger,
+    plan: { drainDelayMs: options.drainDelayMs ?? 0, deadlineMs: options.shutdownGraceMs ?? 30_000 },
+  });
+  return {
+    address: bound.address, port: bound.port, url, config: holder, gateway, app,
+    close: () => shutdown.run(), cut: () => shutdown.cut('second signal'),
   };
-  return { address: bound.address, port: bound.port, url, config: holder, gateway, app, close };
 }

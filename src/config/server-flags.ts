@@ -14,6 +14,10 @@ export interface ServerFlags {
   appDir: string;
   logLevel: LogLevel;
   logStyle: LogStyle;
+  /** Seconds the listener keeps accepting after SIGTERM, readiness already 503. */
+  drainDelaySeconds: number;
+  /** Seconds from SIGTERM after which what still runs is cut. */
+  shutdownTimeoutSeconds: number;
 }
 
 export class UsageError extends Error {
@@ -28,9 +32,14 @@ export const USAGE = `Usage: bifrost [flags]
   -host <addr>       interface to bind (env APP_HOST or BIFROST_HOST, default localhost)
   -app-dir <dir>     directory holding config.json (env APP_DIR, default ~/.config/bifrost)
   -log-level <lvl>   debug | info | warn | error (env LOG_LEVEL, default info)
-  -log-style <style> json | pretty (env LOG_STYLE, default json)`;
+  -log-style <style> json | pretty (env LOG_STYLE, default json)
+  -drain-delay <s>   after SIGTERM, seconds the listener keeps accepting while /health/ready
+                     answers 503 (env DRAIN_DELAY, default 5)
+  -shutdown-timeout <s>  after SIGTERM, seconds until in-flight requests and streams are cut
+                     (env SHUTDOWN_TIMEOUT, default 30; keep it below terminationGracePeriodSeconds
+                     minus the preStop sleep)`;
 
-const FLAGS = ['port', 'host', 'app-dir', 'log-level', 'log-style'] as const;
+const FLAGS = ['port', 'host', 'app-dir', 'log-level', 'log-style', 'drain-delay', 'shutdown-timeout'] as const;
 type FlagName = (typeof FLAGS)[number];
 
 /** Bifrost's default app dir: the OS config dir + `bifrost`. */
@@ -84,8 +93,16 @@ export function parseServerFlags(argv: readonly string[], env: Env): ParsedFlags
   }
   const logStyle = pick('log-style', 'LOG_STYLE') ?? 'json';
   if (!['json', 'pretty'].includes(logStyle)) throw new UsageError(`invalid log style "${logStyle}": expected json or pretty`);
+  const seconds = (flag: FlagName, envName: string, fallback: number): number => {
+    const text = pick(flag, envName) ?? String(fallback);
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || value > 86_400) throw new UsageError(`invalid -${flag} "${text}": expected seconds, 0-86400`);
+    return value;
+  };
   return {
     help: args.help ?? false,
+    drainDelaySeconds: seconds('drain-delay', 'DRAIN_DELAY', 5),
+    shutdownTimeoutSeconds: seconds('shutdown-timeout', 'SHUTDOWN_TIMEOUT', 30),
     port,
     host: pick('host', 'APP_HOST', 'BIFROST_HOST') ?? 'localhost',
     appDir: pick('app-dir', 'APP_DIR') ?? defaultAppDir(env),

@@ -25,6 +25,8 @@ export interface Gateway {
   handle(request: InferenceRequest, ctx: RequestContext): Promise<InferenceResult>;
   /** OpenAI-shaped model list (`{object:"list", data:[...]}`) across configured providers. */
   listModels(ctx: RequestContext, provider?: string): Promise<JsonObject>;
+  /** Requests and streams started and not yet finished (what a shutdown deadline would cut). */
+  inFlight(): number;
   /** Stops accepting work, lets queued requests finish, closes upstream pools and plugins. */
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ export interface WiringContext {
   healthChecks: HealthCheck[];
   /** Shutdown steps, run in reverse order after the engine has closed. */
   closers: Array<() => Promise<void>>;
+  /** Run the moment shutdown begins (readiness already false): e.g. mark the gossip node draining. */
+  onDrain: Array<() => void>;
   /** Prices requests (engine summaries, governance budgets). */
   cost: CostFunction;
 }

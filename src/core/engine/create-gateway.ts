@@ -55,6 +55,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     listModels: (ctx: RequestContext, provider?: string): Promise<JsonObject> => listModels(deps, ctx, provider),
 
+    inFlight: () => inFlight,
+
     async close(): Promise<void> {
       closing = true;
       if (inFlight > 0) await new Promise<void>((resolve) => { drained = resolve; });

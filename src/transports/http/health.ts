@@ -1,8 +1,10 @@
-// GET /health: `{"status":"ok"}` when every registered component check passes, else 503 naming
-// each failed component. Checks run in parallel with a timeout so a hung database cannot hang the
+// GET /health (liveness, Bifrost's): `{"status":"ok"}` when every registered component check
+// passes, else 503 naming each failed component. GET /health/ready (readiness): the same, but 503
+// `{"status":"draining"}` from the moment a shutdown begins, so load balancers and Kubernetes stop
+// routing here while the replica finishes what it has; liveness stays 200 meanwhile. Checks run in parallel with a timeout so a hung database cannot hang the
 // probe. Storage/cluster code contributes checks through buildHttpServer's `healthChecks`;
 // checks marked `database` are skipped while `client.disable_db_pings_in_health` is on.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConfigSource } from '../../core/index.js';
 
 export interface HealthCheck {
@@ -28,8 +30,14 @@ async function runCheck(check: HealthCheck): Promise<string | undefined> {
   }
 }
 
-export function registerHealth(app: FastifyInstance, checks: readonly HealthCheck[], config: ConfigSource): void {
-  app.get('/health', async (_request, reply) => {
+export function registerHealth(app: FastifyInstance, checks: readonly HealthCheck[], config: ConfigSource, drain: { readonly draining: boolean }): void {
+  app.get('/health/ready', async (_request, reply) => {
+    if (drain.draining) return reply.code(503).send({ status: 'draining' });
+    return answer(reply);
+  });
+  app.get('/health', async (_request, reply) => answer(reply));
+
+  async function answer(reply: FastifyReply): Promise<FastifyReply> {
     const skipDatabases = config.current().client.disable_db_pings_in_health;
     const active = skipDatabases ? checks.filter((check) => !check.database) : checks;
     if (active.length === 0) return reply.send({ status: 'ok' });
@@ -39,5 +47,5 @@ export function registerHealth(app: FastifyInstance, checks: readonly HealthChec
     const components = Object.fromEntries(failed);
     const message = failed.map(([name, error]) => `${name}: ${error}`).join('; ');
     return reply.code(503).send({ status: 'error', error: message, components });
-  });
+  }
 }

@@ -4,10 +4,10 @@
 // chains, router, content-type parsing) cost about a fifth of the gateway's CPU per request. Every
 // other route stays on Fastify. What the Fastify routes get from hooks, this path does itself:
 // CORS headers, the body size limit, Bifrost's error JSON, exchange records for HTTP metrics, and
-// 503 once the server is closing.
+// `connection: close` while the replica drains.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import {
-  Cancellation, shuttingDown, type Clock, type ConfigSource, type Gateway, type InferenceResult, type JsonObject, type ModelRef,
+  Cancellation, type Clock, type ConfigSource, type Gateway, type InferenceResult, type JsonObject, type ModelRef,
   type RequestContext, type RequestType, type ServedBy, type StreamEvent,
 } from '../../core/index.js';
 import { toGatewayError, type ErrorScope } from './bifrost-error.js';
@@ -44,8 +44,8 @@ export interface InferenceHandlerDeps {
   interceptors: readonly InferenceBodyInterceptor[];
   /** How long a request body may send nothing before it is answered 408. */
   bodyIdleTimeoutMs: number;
-  /** True once the server stops taking new work. */
-  closing: () => boolean;
+  /** True while responses should close their connection (closing, or draining). */
+  closesConnections: () => boolean;
   /** Called for errors that are not the caller's fault (5xx), for the log. */
   onInternalError: (error: unknown, requestId: string) => void;
 }
@@ -124,11 +124,6 @@ function serve(deps: InferenceHandlerDeps, req: IncomingMessage, res: ServerResp
     if (cors) headers = { ...headers, ...cors };
   }
   const scope: ErrorScope = { requestType };
-  if (deps.closing()) {
-    headers.connection = 'close';
-    writeError(res, shuttingDown(), scope, headers);
-    return;
-  }
   collectBody(req, { maxMb: deps.config.current().client.max_request_body_size_mb, idleTimeoutMs: deps.bodyIdleTimeoutMs }, (err, body) => {
     if (err) {
       // The rest of an oversize or stalled body is not worth reading: answer and close the connection.
@@ -166,6 +161,7 @@ async function handle(deps: InferenceHandlerDeps, ctx: RequestContext, raw: Buff
   } catch (error) {
     if (res.headersSent) return;
     if (toGatewayError(error).status >= 500) deps.onInternalError(error, ctx.requestId);
+    if (deps.closesConnections()) headers.connection = 'close';
     writeError(res, error, scope, headers);
     return;
   }
@@ -175,7 +171,7 @@ async function handle(deps: InferenceHandlerDeps, ctx: RequestContext, raw: Buff
     const payload = result.raw ?? JSON.stringify(result.body);
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
-    if (deps.closing()) headers.connection = 'close';
+    if (deps.closesConnections()) headers.connection = 'close';
     res.writeHead(200, headers).end(payload);
     return;
   }
@@ -188,5 +184,6 @@ async function handle(deps: InferenceHandlerDeps, ctx: RequestContext, raw: Buff
     if (!res.headersSent) writeError(res, error, scope, headers);
     return;
   }
+  if (deps.closesConnections()) headers.connection = 'close';
   await writeSse(res, result, { headers, scope, first, iterator, cancellation: ctx.cancellation });
 }

@@ -21,7 +21,7 @@
 //   component (database pings are skipped under `client.disable_db_pings_in_health`).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { isGatewayError, shuttingDown, systemClock, type Clock, type ConfigSource, type Gateway, type Logger } from '../../core/index.js';
+import { isGatewayError, systemClock, type Clock, type ConfigSource, type Gateway, type Logger } from '../../core/index.js';
 import { httpError, toGatewayError } from './bifrost-error.js';
 import { registerCors } from './cors.js';
 import { attachUpgradeDoor, isTargetProblem, normalizeTarget, type AccessGuard, type UpgradeHandler } from './door/index.js';
@@ -46,6 +46,12 @@ export interface HttpServerOptions {
   healthChecks?: readonly HealthCheck[];
   /** How long a request body may send nothing before it is answered 408 (default 30 s). */
   bodyIdleTimeoutMs?: number;
+  /** Set while the replica drains: readiness fails and every response closes its connection. */
+  drain?: DrainState;
+}
+
+export interface DrainState {
+  readonly draining: boolean;
 }
 
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
@@ -86,6 +92,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const clock = options.clock ?? systemClock;
   const observers = options.exchangeObservers ?? [];
   const bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS;
+  const drain: DrainState = options.drain ?? { draining: false };
   let closing = false;
   const onObserverError = (error: unknown): void => logger?.warn({ err: error }, 'HTTP exchange observer threw');
   const inference = createInferenceHandler({
@@ -96,7 +103,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     onObserverError,
     interceptors: options.inferenceInterceptors ?? [],
     bodyIdleTimeoutMs,
-    closing: () => closing,
+    closesConnections: () => closing || drain.draining,
     onInternalError: (error, requestId) => logger?.error({ err: error, requestId }, 'inference request failed'),
   });
   const registry: DoorRegistry = { guards: [], upgrades: new Map() };
@@ -135,17 +142,19 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     },
   });
   registries.set(app, registry);
+  // Once closing, the listener no longer accepts; a request already on an open connection is
+  // still served (the engine is open until every connection is done) and closes its connection.
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return undefined;
-    reply.header('connection', 'close');
-    return sendError(reply, shuttingDown(), {});
-  });
 
   registerJsonBody(app, options.config, bodyIdleTimeoutMs);
+  // While draining or closing, each keep-alive connection is closed after its next response, so
+  // clients (and load balancers) reconnect to a replica that stays.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing || drain.draining) reply.header('connection', 'close');
+  });
   registerCors(app, options.config);
   // After CORS, so a 401 still carries the CORS headers a browser needs to read it.
   app.addHook('onRequest', async (request) => {
@@ -181,7 +190,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   for (const module of options.routes ?? []) await module(app);
 
-  registerHealth(app, options.healthChecks ?? [], options.config);
+  registerHealth(app, options.healthChecks ?? [], options.config, drain);
   registerModelsRoute(app, { gateway: options.gateway, clock });
   return app;
 }

@@ -37,6 +37,6 @@ export async function startAdminStack(raw: Record<string, unknown>, env: Record<
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
     }),
-    close: () => gw.close(),
+    close: async () => { await gw.close(); },
   };
 }
