@@ -28,7 +28,7 @@ async function once(signal) {
   const appDir = mkdtempSync(join(tmpdir(), 'bifrost-log-loss-'));
   writeFileSync(join(appDir, 'config.json'), JSON.stringify({ ...config, logs_store: { ...config.logs_store, config: { path: join(appDir, 'logs.db') } } }));
   const port = await freePort();
-  const server = await startNodeServer([join(repoDir, 'dist/cli.js'), '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', 'error'], {
+  const server = await startNodeServer([join(repoDir, 'dist/cli.js'), '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', 'error', '-drain-delay', '0'], {
     name: 'gateway', port, ready: (p) => waitForHttp(`http://127.0.0.1:${p}/health`),
   });
   let answered = 0;

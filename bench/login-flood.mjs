@@ -50,7 +50,7 @@ writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
 
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
-const gateway = await startNodeServer([flags.gateway, '-app-dir', dir, '-host', '127.0.0.1', '-port', String(port), '-log-level', 'warn'], {
+const gateway = await startNodeServer([flags.gateway, '-app-dir', dir, '-host', '127.0.0.1', '-port', String(port), '-log-level', 'warn', '-drain-delay', '0'], {
   name: 'gateway', port, logFile: join(dir, 'gateway.log'), env: { BENCH_ADMIN_PASSWORD: PASSWORD },
   ready: () => waitForHttp(`${origin}/health`),
 });

@@ -142,7 +142,8 @@ async function startGatewayTarget(variant, ctx) {
   try {
     // --cpu-prof writes a V8 profile per gateway on exit, for finding where request time goes.
     const profile = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`, `--cpu-prof-name=gateway-${variant}.cpuprofile`] : [];
-    server = await startNodeServer([...profile, cli, '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', ctx.logLevel], {
+    // -drain-delay 0: a benchmark's stop has no load balancer to wait for.
+    server = await startNodeServer([...profile, cli, '-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', ctx.logLevel, '-drain-delay', '0'], {
       name: `gateway (${variant})`, port, logFile, cwd: ctx.repoDir, launcher: ctx.launcher,
       ready: () => waitForHttp(`${base}/health`, ctx.startTimeoutMs),
     });
