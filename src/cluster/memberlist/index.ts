@@ -9,3 +9,5 @@ export { systemTimerClock, type TimerClock, type TimerHandle } from './clock.js'
 export { InMemoryNetwork, InMemoryTransport } from './transport/in-memory-network.js';
 export { FakeClock, seededRandom } from './testing/fake-clock.js';
 export type { Address, Transport } from './transport/transport.js';
+export { createNetTransport, NetTransport, type NetTransportOptions } from './transport/net-transport.js';
+export { FilteredTransport, type TransportCounts } from './transport/filtered-transport.js';

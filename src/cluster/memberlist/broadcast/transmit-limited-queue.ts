@@ -66,6 +66,15 @@ export class TransmitLimitedQueue {
     return out;
   }
 
+  /** Keeps the newest `maxRetain` items (Go's Prune), finishing the rest; returns how many went. */
+  prune(maxRetain: number): number {
+    if (this.items.length <= maxRetain) return 0;
+    const dropped = this.items.slice(0, this.items.length - maxRetain);
+    this.items = this.items.slice(this.items.length - maxRetain);
+    for (const item of dropped) item.b.finished?.();
+    return dropped.length;
+  }
+
   numQueued(): number {
     return this.items.length;
   }
