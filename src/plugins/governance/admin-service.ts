@@ -42,6 +42,58 @@ export class GovernanceAdmin {
     this.views = { state: deps.state, counters: deps.counters, windows: deps.windows, now: deps.now };
   }
 
+  // Writes run one at a time, and never while a cluster config reload replaces the entities: a
+  // write changes the state, then stores it; a reload in between would drop the change here.
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  createVirtualKey(body: unknown): Promise<AdminResult> {
+    return this.exclusive(() => this.createVirtualKeyNow(body));
+  }
+
+  updateVirtualKey(id: string, body: unknown): Promise<AdminResult> {
+    return this.exclusive(() => this.updateVirtualKeyNow(id, body));
+  }
+
+  deleteVirtualKey(id: string): Promise<AdminResult> {
+    return this.exclusive(() => this.deleteVirtualKeyNow(id));
+  }
+
+  writeTeam(id: string | undefined, body: unknown): Promise<AdminResult> {
+    return this.exclusive(() => this.writeTeamNow(id, body));
+  }
+
+  deleteTeam(id: string): Promise<AdminResult> {
+    return this.exclusive(() => this.deleteTeamNow(id));
+  }
+
+  writeCustomer(id: string | undefined, body: unknown): Promise<AdminResult> {
+    return this.exclusive(() => this.writeCustomerNow(id, body));
+  }
+
+  deleteCustomer(id: string): Promise<AdminResult> {
+    return this.exclusive(() => this.deleteCustomerNow(id));
+  }
+
+  /**
+   * Cluster config sync: replaces the in-memory entities with the stored ones (another replica
+   * wrote), between two local writes. Usage counters are kept. Returns the problems of entities
+   * that were skipped (a dangling reference), as startup would log them.
+   */
+  reload(): Promise<string[]> {
+    return this.exclusive(async () => {
+      const repository = this.deps.repository;
+      if (!repository) return [];
+      const s = await repository.loadAll({ usage: false });
+      return this.deps.state.replaceAll({ budgets: s.budgets, rate_limits: s.rateLimits, customers: s.customers, teams: s.teams, virtual_keys: s.virtualKeys });
+    });
+  }
+
   listVirtualKeys(): AdminResult {
     const list = [...this.deps.state.virtualKeys.values()].map((vk) => virtualKeyView(this.views, vk));
     return { status: 200, body: { virtual_keys: list, count: list.length } };
@@ -52,16 +104,16 @@ export class GovernanceAdmin {
     return vk ? { status: 200, body: { virtual_key: virtualKeyView(this.views, vk) } } : failed({ ok: false, status: 404, message: `virtual key ${id} not found` });
   }
 
-  async createVirtualKey(body: unknown): Promise<AdminResult> {
+  private async createVirtualKeyNow(body: unknown): Promise<AdminResult> {
     return this.writeVirtualKey(undefined, body);
   }
 
-  async updateVirtualKey(id: string, body: unknown): Promise<AdminResult> {
+  private async updateVirtualKeyNow(id: string, body: unknown): Promise<AdminResult> {
     if (!this.deps.state.virtualKeys.has(id)) return failed({ ok: false, status: 404, message: `virtual key ${id} not found` });
     return this.writeVirtualKey(id, body);
   }
 
-  async deleteVirtualKey(id: string): Promise<AdminResult> {
+  private async deleteVirtualKeyNow(id: string): Promise<AdminResult> {
     const m = this.deps.state.deleteVirtualKey(id);
     if (!m.ok) return failed(m);
     await this.deps.repository?.deleteVirtualKey(id);
@@ -79,7 +131,7 @@ export class GovernanceAdmin {
     return t ? { status: 200, body: { team: teamView(this.views, t) } } : failed({ ok: false, status: 404, message: `team ${id} not found` });
   }
 
-  async writeTeam(id: string | undefined, body: unknown): Promise<AdminResult> {
+  private async writeTeamNow(id: string | undefined, body: unknown): Promise<AdminResult> {
     const previous = id ? this.deps.state.teams.get(id) : undefined;
     if (id && !previous) return failed({ ok: false, status: 404, message: `team ${id} not found` });
     const p = parse(id ? S.teamUpdate : S.teamCreate, body);
@@ -94,7 +146,7 @@ export class GovernanceAdmin {
     return { status: id ? 200 : 201, body: { message: `Team ${id ? 'updated' : 'created'} successfully`, team: teamView(this.views, team) } };
   }
 
-  async deleteTeam(id: string): Promise<AdminResult> {
+  private async deleteTeamNow(id: string): Promise<AdminResult> {
     const m = this.deps.state.deleteTeam(id);
     if (!m.ok) return failed(m);
     await this.deps.repository?.deleteTeam(id);
@@ -113,7 +165,7 @@ export class GovernanceAdmin {
     return c ? { status: 200, body: { customer: customerView(this.views, c) } } : failed({ ok: false, status: 404, message: `customer ${id} not found` });
   }
 
-  async writeCustomer(id: string | undefined, body: unknown): Promise<AdminResult> {
+  private async writeCustomerNow(id: string | undefined, body: unknown): Promise<AdminResult> {
     const previous = id ? this.deps.state.customers.get(id) : undefined;
     if (id && !previous) return failed({ ok: false, status: 404, message: `customer ${id} not found` });
     const p = parse(id ? S.customerUpdate : S.customerCreate, body);
@@ -126,7 +178,7 @@ export class GovernanceAdmin {
     return { status: id ? 200 : 201, body: { message: `Customer ${id ? 'updated' : 'created'} successfully`, customer: customerView(this.views, customer) } };
   }
 
-  async deleteCustomer(id: string): Promise<AdminResult> {
+  private async deleteCustomerNow(id: string): Promise<AdminResult> {
     const m = this.deps.state.deleteCustomer(id);
     if (!m.ok) return failed(m);
     await this.deps.repository?.deleteCustomer(id);

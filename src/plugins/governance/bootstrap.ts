@@ -87,5 +87,14 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     onClose: async () => { await flusher?.stop(); },
   });
   const admin = new GovernanceAdmin({ state, counters, windows: plugin.windows, repository, now: () => options.clock.now() });
+  const versioned = repository?.appliedVersion ? repository : undefined;
+  if (versioned) {
+    plugin.entitySync = {
+      applied: () => versioned.appliedVersion?.() ?? 0,
+      reload: async () => {
+        for (const p of await admin.reload()) options.logger.warn({ problem: p }, 'governance: stored entity skipped');
+      },
+    };
+  }
   return { plugin, admin, state, counters, flush: () => flusher?.flush() ?? Promise.resolve() };
 }

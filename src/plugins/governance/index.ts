@@ -1,6 +1,6 @@
 // Public surface of the governance plugin.
 export * from './config-schema.js';
-export { createGovernancePlugin, type GovernancePlugin, type GovernancePluginDeps, type ModelPricing } from './plugin.js';
+export { createGovernancePlugin, type GovernanceEntitySync, type GovernancePlugin, type GovernancePluginDeps, type ModelPricing } from './plugin.js';
 export { GovernanceState, hashVirtualKey, generateVirtualKeyValue, budgetIdsOf, VK_PREFIX, type VirtualKey, type ProviderConfig, type Budget, type RateLimit, type Team, type Customer, type Mutation } from './state.js';
 export { budgetKey, requestKey, tokenKey, WindowCache } from './limits.js';
 export { virtualKeyFromHeaders } from './access.js';

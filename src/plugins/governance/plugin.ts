@@ -61,6 +61,16 @@ export interface GovernancePlugin extends Plugin {
   readonly allowList: AllowListOptions;
   /** Resolves a bare model through the VK's provider configs (HTTP interceptor and pre-hook). */
   resolveBareModel(vkValue: string, model: string): { target: string; fallbacks: string[] } | undefined;
+  /** Cluster config sync's handle on the entities; set by createGovernance when they are stored. */
+  entitySync?: GovernanceEntitySync;
+}
+
+/** What cluster config sync needs to keep the in-memory entities in step with the store. */
+export interface GovernanceEntitySync {
+  /** The stored entity version the in-memory entities reflect (-1: must reload). */
+  applied(): number;
+  /** Reloads the entities from the store between two local writes; usage counters are kept. */
+  reload(): Promise<void>;
 }
 
 /** What a stream without reported usage is billed: a usage chunk it passed, else its produced content. */

@@ -14,7 +14,13 @@ export interface GovernanceSnapshot {
 }
 
 export interface GovernanceRepository extends UsageSink {
-  loadAll(): Promise<GovernanceSnapshot>;
+  /** Everything stored; `usage: false` skips the usage cells (a config reload keeps the counters). */
+  loadAll(options?: { usage?: boolean }): Promise<GovernanceSnapshot>;
+  /**
+   * Cluster config sync: the stored entity version the last `loadAll` and this repository's own
+   * writes since reflect (-1 when another writer came in between). Absent = not versioned.
+   */
+  appliedVersion?(): number;
   saveBudget(budget: Budget): Promise<void>;
   deleteBudget(id: string): Promise<void>;
   saveRateLimit(rateLimit: RateLimit): Promise<void>;

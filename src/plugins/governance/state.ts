@@ -18,6 +18,9 @@ export interface VirtualKey extends Omit<VirtualKeyConfig, 'provider_configs' | 
   provider_configs: ProviderConfig[];
 }
 
+/** The entity lists of a `governance` block. */
+export type GovernanceEntities = Pick<GovernanceConfig, 'budgets' | 'rate_limits' | 'customers' | 'teams' | 'virtual_keys'>;
+
 export const VK_PREFIX = 'sk-bf-';
 
 export function hashVirtualKey(value: string): string {
@@ -60,7 +63,7 @@ export class GovernanceState {
   }
 
   /** Loads a whole `governance` block; returns the problems of entities that were skipped. */
-  loadConfig(config: GovernanceConfig): string[] {
+  loadConfig(config: GovernanceEntities): string[] {
     const problems: string[] = [];
     const collect = (what: string, id: string, result: Mutation) => {
       if (!result.ok) problems.push(`governance ${what} ${id}: ${result.message}`);
@@ -71,6 +74,23 @@ export class GovernanceState {
     for (const t of config.teams) collect('team', t.id, this.putTeam(t));
     for (const v of config.virtual_keys) collect('virtual_key', v.id, this.putVirtualKey(v));
     return problems;
+  }
+
+  /**
+   * Cluster config sync: replaces every entity with `config` (the stored ones, after another
+   * replica wrote) in one synchronous step, so a request sees the old entities or the new ones.
+   * Usage counters live elsewhere and are not touched. Returns the problems of skipped entities.
+   */
+  replaceAll(config: GovernanceEntities): string[] {
+    this.revision++;
+    this.budgets.clear();
+    this.rateLimits.clear();
+    this.customers.clear();
+    this.teams.clear();
+    this.virtualKeys.clear();
+    this.byHash.clear();
+    this.byValue.clear();
+    return this.loadConfig(config);
   }
 
   findByValue(value: string): VirtualKey | undefined {

@@ -3,6 +3,7 @@
 // plaintext. Writes of one admin change go through `write()` in a single transaction.
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Cipher } from '../../security/index.js';
+import { bumpVersion, readVersion } from '../config-sync/versions.js';
 import type { Database, DatabaseKind } from '../database.js';
 import type { Json, StoreContents, StoredKey, StoredPlugin, StoredProvider, StoredSection } from './contents.js';
 import { emptyContents } from './contents.js';
@@ -20,8 +21,10 @@ export class ConfigRepository {
   readonly #db: Kysely<ConfigTables>;
   readonly #cipher: Cipher;
   readonly #kind: DatabaseKind;
+  readonly #database: Database;
 
   constructor(database: Database, cipher: Cipher) {
+    this.#database = database;
     this.#db = database.typed<ConfigTables>();
     this.#cipher = cipher;
     this.#kind = database.kind;
@@ -67,9 +70,26 @@ export class ConfigRepository {
 
   /** Runs `fn` with a writer inside one transaction. */
   async write<T>(fn: (writer: ConfigWriter) => Promise<T>): Promise<T> {
-    return this.#db.transaction().execute((trx) => fn(new ConfigWriter(trx, this.#cipher, {
-      status: this.#status, kind: this.#kind, load: (db) => this.load(db),
-    })));
+    return (await this.writeVersioned(fn)).result;
+  }
+
+  /**
+   * Like `write`, and bumps the 'config' section's version in the same transaction (config sync:
+   * other replicas are notified at commit). Returns the version this write made.
+   */
+  async writeVersioned<T>(fn: (writer: ConfigWriter) => Promise<T>): Promise<{ result: T; version: number }> {
+    return this.#db.transaction().execute(async (trx) => {
+      const result = await fn(new ConfigWriter(trx, this.#cipher, {
+        status: this.#status, kind: this.#kind, load: (db) => this.load(db),
+      }));
+      const version = await bumpVersion(trx, this.#database, 'config');
+      return { result, version };
+    });
+  }
+
+  /** The stored 'config' section version (config sync compares it with the one in memory). */
+  version(): Promise<number> {
+    return readVersion(this.#database.db, 'config');
   }
 
   /** Rows written before a key was configured are sealed now, so no plaintext secret is left behind. */

@@ -10,6 +10,7 @@ import { type Env, type LoadedConfig } from '../../config/index.js';
 import type { Logger } from '../../core/index.js';
 import { silentLogger } from '../../core/index.js';
 import { type Cipher, plaintextCipher } from '../../security/index.js';
+import { announceLocalWrite } from '../config-sync/local.js';
 import type { Database } from '../database.js';
 import { configHash, emptyContents, type StoreContents } from './contents.js';
 import { warnPlaintextSecrets } from './plaintext-warning.js';
@@ -57,13 +58,17 @@ export class ConfigService {
   #snapshot: LoadedConfig;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<SnapshotListener>();
+  /** The stored 'config' version the cache reflects (at least); config sync reloads when the store's is newer. */
+  #version: number;
 
   private constructor(
     private readonly options: ConfigServiceOptions,
     private readonly repository: ConfigRepository | undefined,
     readonly cipher: Cipher,
     contents: StoreContents,
+    version = 0,
   ) {
+    this.#version = version;
     this.#contents = contents;
     this.#snapshot = buildSnapshot(contents, options.file, options.env);
   }
@@ -78,20 +83,24 @@ export class ConfigService {
       return new ConfigService(options, undefined, plaintextCipher, contents);
     }
     // The store's own modules (kysely queries, the keyring) load only with a database: file-only mode never runs them.
-    const [{ migrate }, { CONFIG_STORE, configMigrations }, { openKeyring }, { ConfigRepository }] = await Promise.all([
-      import('../migrations.js'), import('./schema.js'), import('./keyring.js'), import('./repository.js'),
+    const [{ migrate }, { CONFIG_STORE, configMigrations }, { openKeyring }, { ConfigRepository }, { ensureVersionTable }] = await Promise.all([
+      import('../migrations.js'), import('./schema.js'), import('./keyring.js'), import('./repository.js'), import('../config-sync/versions.js'),
     ]);
     await migrate(database, CONFIG_STORE, configMigrations);
+    await ensureVersionTable(database);
     const cipher = await openKeyring(database, { encryptionKey: options.encryptionKey });
     const repository = new ConfigRepository(database, cipher);
     const sealed = await repository.sealPlaintextRows();
     if (sealed > 0) logger.info({ rows: sealed }, 'encrypted secrets stored before an encryption key was configured');
+    // The version is read before the rows: the rows are at least that new (a later notice of a
+    // write already loaded here costs one redundant refresh, never a missed one).
+    const version = await repository.version();
     const contents = await repository.load();
     const changed = await reconcile(contents, options.file, mode);
     if (changed.sections.size + changed.providers.size + changed.plugins.size > 0) {
       await repository.write((writer) => persistTouched(writer, contents, changed));
     }
-    const service = new ConfigService(options, repository, cipher, contents);
+    const service = new ConfigService(options, repository, cipher, contents, version);
     logger.info({ store: database.describe(), providers: changed.providers.size, plugins: changed.plugins.size, sections: changed.sections.size, mode },
       'config.json reconciled into the config store');
     if (!cipher.encrypted) warnPlaintextSecrets(contents, database, logger);
@@ -117,6 +126,11 @@ export class ConfigService {
     return this.#contents;
   }
 
+  /** The stored 'config' version the live snapshot reflects (0 in file-only mode). */
+  get version(): number {
+    return this.#version;
+  }
+
   subscribe(listener: SnapshotListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -137,11 +151,14 @@ export class ConfigService {
     const run = this.#queue.then(async () => {
       if (!this.repository) return false;
       let contents: StoreContents;
+      let version: number;
       try {
+        version = await this.repository.version();
         contents = await this.repository.load();
       } catch (error) {
         throw new ConfigStoreWriteError(error);
       }
+      this.#version = Math.max(this.#version, version);
       if (fingerprint(contents) === fingerprint(this.#contents)) return false;
       this.#publish(contents, buildSnapshot(contents, this.options.file, this.options.env));
       return true;
@@ -167,9 +184,9 @@ export class ConfigService {
     if (!repository) throw new ConfigStoreDisabledError();
     // Errors of the change itself (validation, not found, ...) pass through; anything else is the database's.
     let changeError: { error: unknown } | undefined;
-    let outcome: { result: T; contents: StoreContents; snapshot: LoadedConfig };
+    let outcome: { result: { result: T; contents: StoreContents; snapshot: LoadedConfig }; version: number };
     try {
-      outcome = await repository.write(async (writer) => {
+      outcome = await repository.writeVersioned(async (writer) => {
         await writer.lock();
         // Start from the stored rows, not the cache: another replica may have written since.
         const contents = await writer.load();
@@ -195,8 +212,12 @@ export class ConfigService {
       if (changeError) throw changeError.error;
       throw new ConfigStoreWriteError(error);
     }
-    this.#publish(outcome.contents, outcome.snapshot);
-    return outcome.result;
+    // The write started from the stored rows under the store-wide lock: the cache now equals the
+    // store at the version it made, whatever other replicas wrote before.
+    this.#version = Math.max(this.#version, outcome.version);
+    this.#publish(outcome.result.contents, outcome.result.snapshot);
+    if (this.options.database) announceLocalWrite(this.options.database, 'config', outcome.version);
+    return outcome.result.result;
   }
 }
 
