@@ -1,0 +1,2 @@
+// Public surface of the cluster admin API.
+export { clusterRoutes, type ClusterRoutesOptions } from './routes.js';
