@@ -50,7 +50,6 @@ export class ClusterUsageCounters implements UsageCounters {
   private readonly topic: string;
   private nextId = 1;
   private seq = 0;
-  private lastNow = 0;
   // What changed since the last delta / persist / drainDirty.
   private readonly sendSlots = new Map<string, SlotRef>();
   private readonly sendHolds = new Set<string>();
@@ -85,7 +84,6 @@ export class ClusterUsageCounters implements UsageCounters {
   // ---- UsageCounters ------------------------------------------------------------------------
 
   reserve(limits: readonly CounterLimit[], now: number): ReserveOutcome {
-    this.lastNow = now;
     for (const limit of limits) {
       const ks = this.keyState(limit.key, limit.window);
       const cell = this.target(ks, limit.key, limit.window, now);
@@ -106,7 +104,6 @@ export class ClusterUsageCounters implements UsageCounters {
   }
 
   settle(reservation: Reservation, actual: Readonly<Record<string, number>>, now: number): void {
-    this.lastNow = now;
     for (const hold of reservation.holds) {
       const ks = this.keyState(hold.key, hold.window);
       const cell = this.target(ks, hold.key, hold.window, now);
@@ -119,7 +116,6 @@ export class ClusterUsageCounters implements UsageCounters {
   }
 
   add(key: string, window: CounterWindow, amount: number, now: number): void {
-    this.lastNow = now;
     if (!(amount > 0)) return;
     const ks = this.keyState(key, window);
     this.charge(key, this.target(ks, key, window, now), amount);
@@ -127,7 +123,6 @@ export class ClusterUsageCounters implements UsageCounters {
   }
 
   read(key: string, window: CounterWindow, now: number): CounterReading {
-    this.lastNow = now;
     const ks = this.keyState(key, window);
     const cell = this.target(ks, key, window, now);
     this.sendIfUnbatched();
@@ -153,8 +148,8 @@ export class ClusterUsageCounters implements UsageCounters {
       const ks = this.keys.get(key);
       const window = ks?.window;
       if (!ks || !window) continue;
-      const windowStart = ks.earliestCurrent(window, this.lastNow) ?? this.reported.get(key);
-      if (windowStart !== undefined) out.push({ key, windowStart, used: ks.used(window, this.lastNow) });
+      const windowStart = ks.earliestCurrent(window, ks.seenAt) ?? this.reported.get(key);
+      if (windowStart !== undefined) out.push({ key, windowStart, used: ks.used(window, ks.seenAt) });
     }
     this.govDirty.clear();
     return out;
@@ -288,6 +283,7 @@ export class ClusterUsageCounters implements UsageCounters {
    * logic says, exactly as the single-node counters do.
    */
   private target(ks: KeyState, key: string, window: CounterWindow, now: number): WindowCell {
+    ks.seenAt = now;
     let start = ks.earliestCurrent(window, now);
     if (start === undefined) start = this.successor(ks, window, now);
     const { cell, created } = ks.ensure(start);

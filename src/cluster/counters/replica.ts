@@ -58,6 +58,8 @@ interface RemoteHold {
 export class KeyState {
   /** The window logic last used with this key (undefined for keys only heard of from peers). */
   window: CounterWindow | undefined;
+  /** The `now` of the last local operation on the key: what drainDirty reports the key as of. */
+  seenAt = 0;
   /** Known windows, ascending by start; old ones are dropped when a new window is opened. */
   readonly windows: WindowCell[] = [];
   /** Estimates held by this node's in-flight requests. */

@@ -5,6 +5,7 @@
 // one row per counter key, written by the background flusher.
 import { sql } from 'kysely';
 import type { Migration } from '../migrations.js';
+import { COUNTER_SLOTS_MIGRATION } from './counter-slots.js';
 
 export interface EntityRow {
   id: string;
@@ -50,4 +51,4 @@ export const GOVERNANCE_MIGRATIONS: readonly Migration[] = [{
     await sql.raw(`create table governance_usage (key text primary key, window_start ${big} not null, used ${real} not null,
       updated_at ${big} not null)`).execute(db);
   },
-}];
+}, COUNTER_SLOTS_MIGRATION];
