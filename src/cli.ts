@@ -3,13 +3,13 @@
 // SIGINT/SIGTERM (a second signal cuts what still runs, a third exits at once). Invalid flags or config end the process with
 // exit code 1 (2 for usage errors) and a message listing every problem, never a stack trace.
 // `bifrost gossip-agent …` runs the standalone memberlist agent instead (see cli-gossip-agent.ts).
+// The gateway's modules are imported inside run(), so `gossip-agent` never loads gateway code.
 import { mkdir } from 'node:fs/promises';
-import { ConfigError, parseServerFlags, processEnv, USAGE, UsageError } from './config/index.js';
-import { createLogger } from './logging/index.js';
-import { startGateway } from './main.js';
-import { installProcessGuard } from './wiring/process-guard.js';
 
 async function run(argv: readonly string[]): Promise<void> {
+  const [{ ConfigError, parseServerFlags, processEnv, USAGE, UsageError }, { createLogger }, { startGateway }, { installProcessGuard }] = await Promise.all([
+    import('./config/index.js'), import('./logging/index.js'), import('./main.js'), import('./wiring/process-guard.js'),
+  ]);
   const env = processEnv();
   let flags;
   try {

@@ -17,7 +17,7 @@ export interface AgentIO {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Aborting stops the agent (no leave), as SIGINT/SIGTERM do. */
+  /** Aborting leaves the cluster gracefully (peers see `left`) and stops, as SIGINT/SIGTERM do. */
   signal?: AbortSignal;
   logger?: Logger;
 }
@@ -119,7 +119,19 @@ export async function runAgent(argv: readonly string[], io: AgentIO): Promise<nu
       resolve(code);
     };
     const runFor = flags.runForMs > 0 ? setTimeout(() => { void finish(0); }, flags.runForMs) : undefined;
-    io.signal?.addEventListener('abort', () => { void finish(0); }, { once: true });
+    // A signal is a graceful stop: gossip our leave first, so peers record `left` rather than
+    // suspecting us and declaring us dead a few probe rounds later.
+    let leaving = false;
+    const leave = async (): Promise<void> => {
+      if (leaving || done) return;
+      leaving = true;
+      if (flags.serf) await serfLeaveIntent(queue, serfClock, flags.name);
+      await node.leave(5_000).catch((e: unknown) => emit('error', { error: String(e) }));
+      emit('left');
+      await finish(0);
+    };
+    if (io.signal?.aborted) void leave();
+    io.signal?.addEventListener('abort', () => { void leave(); }, { once: true });
     rl.on('line', (line) => { void command(line.trim()); });
     const command = async (line: string): Promise<void> => {
       const [cmd = '', ...rest] = line.split(' ');
@@ -137,10 +149,7 @@ export async function runAgent(argv: readonly string[], io: AgentIO): Promise<nu
           meta = encodeMeta(arg);
           await node.updateNode(5_000);
         } else if (cmd === 'leave') {
-          if (flags.serf) await serfLeaveIntent(queue, serfClock, flags.name);
-          await node.leave(5_000).catch((e: unknown) => emit('error', { error: String(e) }));
-          emit('left');
-          await finish(0);
+          await leave();
         } else if (cmd !== '') emit('error', { error: `unknown command: ${cmd}` });
       } catch (e) {
         emit('error', { error: e instanceof Error ? e.message : String(e) });
