@@ -264,7 +264,8 @@ export class ClusterNode implements ClusterChannel {
 
   private reelect(mono: number): void {
     const next = electLeaders([...this.members.byName.values()].map((m) => ({
-      name: m.name, region: m.meta.region, eligible: this.members.settled(m, mono),
+      // Only gateway replicas lead: a plain memberlist peer (meta not ours) cannot run leader tasks.
+      name: m.name, region: m.meta.region, eligible: m.meta.ours && this.members.settled(m, mono),
     })));
     if (sameLeaders(next, this.leaders)) return;
     const previous = this.leaders.leader;

@@ -1,7 +1,8 @@
 // Deterministic leader election, as Bifrost does it: no votes and no messages — every node applies
 // the same rule to the membership it sees, so nodes that see the same members agree. The leader is
 // the first eligible member by name (byte order, as Go compares strings); each region's leader is
-// the first eligible member of that region. Eligible means alive and settled (success_threshold).
+// the first eligible member of that region. Eligible means a gateway replica (not a plain
+// memberlist peer) that is alive and settled (success_threshold).
 
 export interface Candidate {
   name: string;

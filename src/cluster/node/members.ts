@@ -7,11 +7,14 @@ import { NODE_STATE_NAMES, type Node } from '../memberlist/index.js';
 import type { MemberEvent, MemberState } from '../channel/index.js';
 import { decodeMeta, type NodeMeta } from './meta.js';
 
+/** Decoded meta; `ours` is false for a non-gateway memberlist peer (a Go or Serf node). */
+export type MemberMeta = NodeMeta & { ours: boolean };
+
 export interface Member {
   name: string;
   address: string;
   state: MemberState;
-  meta: NodeMeta;
+  meta: MemberMeta;
   /** Monotonic ms when it last became alive (undefined while not alive). */
   aliveSince: number | undefined;
   /** Wall-clock ms it was last known alive. */
