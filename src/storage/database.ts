@@ -35,6 +35,12 @@ export interface Database {
   describe(): string;
   /** The database file, for SQLite (undefined for PostgreSQL and `:memory:`). */
   readonly file?: string | undefined;
+  /**
+   * PostgreSQL only: a new connection outside the pool, with the pool's settings, for a session
+   * that must stay open (config sync LISTENs on one). `applicationName` names it in
+   * pg_stat_activity. The caller ends it; an 'error' listener is already attached.
+   */
+  connectDedicated?(applicationName: string): Promise<pg.Client>;
   close(): Promise<void>;
 }
 
@@ -81,14 +87,17 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
   const logger = options.logger ?? silentLogger;
   const where = `postgres://${config.host}:${config.port}/${config.db_name}`;
   const passwordCommand = config.password_command;
-  const { Pool, types } = requireDriver('pg') as typeof pg;
-  const pool = new Pool({
+  const { Client, Pool, types } = requireDriver('pg') as typeof pg;
+  const connection = {
     host: config.host,
     port: Number(config.port),
     user: config.user,
     password: passwordCommand ? () => passwordFromCommand(passwordCommand) : config.password,
     database: config.db_name,
     ssl: sslOption(config.ssl_mode),
+  };
+  const pool = new Pool({
+    ...connection,
     max: config.max_open_conns,
     // pg has no idle cap; keep up to max_idle_conns warm and let the rest time out quickly.
     min: Math.min(config.max_idle_conns, config.max_open_conns),
@@ -108,7 +117,18 @@ function openPostgres(config: PostgresStoreConfig, options: OpenOptions): Databa
     client.on('error', (error) => logger.warn({ err: error.message, store: where }, 'postgres connection lost while in use'));
   });
   const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
-  return makeHandle('postgres', db, where);
+  const connectDedicated = async (applicationName: string): Promise<pg.Client> => {
+    const client = new Client({ ...connection, application_name: applicationName, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
+    client.on('error', (error) => logger.warn({ err: error.message, store: where, connection: applicationName }, 'postgres connection lost'));
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    return client;
+  };
+  return { ...makeHandle('postgres', db, where), connectDedicated };
 }
 
 /**
