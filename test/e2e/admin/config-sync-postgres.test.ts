@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { silentLogger } from '../../../src/core/index.js';
 import { parseConfig } from '../../../src/config/index.js';
-import { startGateway, type RunningGateway } from '../../../src/main.js';
+import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../../src/main.js';
 import type { ConfigSyncChange } from '../../../src/storage/config-sync/index.js';
+import type { ConfigSyncWiringOptions } from '../../../src/wiring/config-sync.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../support/fake-openai-upstream.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
 import { waitFor } from '../../support/wait.js';
@@ -37,11 +38,14 @@ async function startReplica(name: 'A' | 'B' | 'C', block: Record<string, unknown
     config_store: block,
     providers: { openai: { keys: [{ name: 'k', value: INITIAL_KEY, models: ['*'] }], network_config: { base_url: fake.origin, max_retries: 0 } } },
   };
-  const gw = await startGateway({
+  const configSync: ConfigSyncWiringOptions = {
+    pollIntervalMs: POLL_MS, reconnect: { initialMs: RECONNECT_MS, maxMs: RECONNECT_MS }, onChange: (change) => changes.push(change),
+  };
+  const options: StartGatewayOptions & { configSync: ConfigSyncWiringOptions } = {
     port: 0, host: '127.0.0.1', loaded: parseConfig(raw, { env: {}, source: `replica ${name} config.json` }), logger: silentLogger, env: {},
-    shutdownGraceMs: 2_000,
-    configSync: { pollIntervalMs: POLL_MS, reconnect: { initialMs: RECONNECT_MS, maxMs: RECONNECT_MS }, onChange: (change) => changes.push(change) },
-  });
+    shutdownGraceMs: 2_000, configSync,
+  };
+  const gw = await startGateway(options);
   return { name, gw, changes };
 }
 
@@ -83,7 +87,7 @@ before(async () => {
   await admin.connect();
   const block = { enabled: true, type: 'postgres', config };
   for (const name of ['A', 'B', 'C'] as const) replicas[name] = await startReplica(name, block);
-  await waitFor(async () => (await listenConnections()) === 3, { timeoutMs: 10_000, message: 'three LISTEN connections (one per replica)' });
+  await waitFor(async () => (await listenConnections()) === 3, { timeoutMs: 10_000, message: 'three LISTEN connections, one per replica (startGateway must wire config sync: src/wiring/config-sync.ts)' });
 });
 
 after(async () => {
