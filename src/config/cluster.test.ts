@@ -72,6 +72,7 @@ test('enabled cluster needs peers or discovery; discovery types need their field
   const paths = (cluster: unknown): string[] => issues({ config_store: PG, cluster_config: cluster }).map((i) => i.path).sort();
   assert.deepEqual(paths({ enabled: true }), ['cluster_config.peers']);
   assert.deepEqual(paths({ enabled: true, discovery: { enabled: true } }), ['cluster_config.discovery.type']);
+  assert.deepEqual(paths({ enabled: true, discovery: { enabled: true, type: '' } }), ['cluster_config.discovery.type']);
   assert.deepEqual(paths({ enabled: true, discovery: { enabled: true, type: 'consul' } }), ['cluster_config.discovery.service_name']);
   assert.deepEqual(paths({ enabled: true, discovery: { enabled: true, type: 'etcd', service_name: 'b' } }), ['cluster_config.discovery.etcd_endpoints']);
   assert.deepEqual(paths({ enabled: true, discovery: { enabled: true, type: 'udp' } }),

@@ -83,7 +83,8 @@ export const gossipSchema = z.strictObject({
 
 export const discoverySchema = z.strictObject({
   enabled: z.boolean().default(false),
-  type: z.enum(DISCOVERY_TYPES).optional(),
+  /** "" (Bifrost's Helm default) means unset. */
+  type: z.union([z.enum(DISCOVERY_TYPES), z.literal('')]).optional().transform((t) => t || undefined),
   service_name: z.string().max(255).optional(),
   bind_port: port.optional(),
   dial_timeout: dialTimeoutMs.optional(),
