@@ -78,6 +78,12 @@ export class ClusterNode implements ClusterChannel {
       ...(this.options.advertiseAddress ? { advertiseAddr: this.options.advertiseAddress } : {}),
     });
     this.transport = new FilteredTransport(inner, this.allow);
+    // A gateway listening on a wildcard is reached at the address gossip advertises.
+    const http = /^(?:0\.0\.0\.0|\[?::\]?|):(\d+)$/.exec(this.meta.http);
+    if (http) {
+      const host = inner.advertise.host;
+      this.meta = { ...this.meta, http: `${host.includes(':') ? `[${host}]` : host}:${http[1]}` };
+    }
     const config = defaultLanConfig({
       name: this.self, bindAddr: this.options.bindAddress ?? '0.0.0.0', bindPort: inner.advertise.port,
       keys: key ? [new Uint8Array(Buffer.from(key, 'base64'))] : [],

@@ -31,7 +31,7 @@ export interface ClusterNodeOptions {
   bindAddress?: string;
   /** Address peers reach us at; default: the bind address, or the first non-internal IPv4 for a wildcard. */
   advertiseAddress?: string;
-  /** host:port of this replica's HTTP server, gossiped in node meta. */
+  /** host:port of this replica's HTTP server, gossiped in node meta; a wildcard host (0.0.0.0:8080) becomes the advertised gossip address. */
   httpAddress: string;
   /** Gateway version, gossiped in node meta. */
   version: string;

@@ -10,7 +10,7 @@ test('GET /api/cluster/status reports the node, members, health, leaders and cou
   const clock = new FakeClock();
   const node = await startClusterNode({
     cluster: { node_id: 'gw-1', region: 'eu', gossip: { port: 7946, config: { success_threshold: 1 } } },
-    httpAddress: '10.1.0.1:8080', version: '0.1.0', transport: net.createTransport('10.1.0.1'), clock,
+    httpAddress: '0.0.0.0:8080', version: '0.1.0', transport: net.createTransport('10.1.0.1'), clock,
   });
   await clock.advance(2_000);
   const app = Fastify();
