@@ -94,11 +94,13 @@ export class ConfigService {
     if (sealed > 0) logger.info({ rows: sealed }, 'encrypted secrets stored before an encryption key was configured');
     // The version is read before the rows: the rows are at least that new (a later notice of a
     // write already loaded here costs one redundant refresh, never a missed one).
-    const version = await repository.version();
+    let version = await repository.version();
     const contents = await repository.load();
     const changed = await reconcile(contents, options.file, mode);
     if (changed.sections.size + changed.providers.size + changed.plugins.size > 0) {
-      await repository.write((writer) => persistTouched(writer, contents, changed));
+      const written = await repository.writeVersioned((writer) => persistTouched(writer, contents, changed));
+      // The next version: nobody wrote between the load and this write, so the cache is current.
+      if (written.version === version + 1) version = written.version;
     }
     const service = new ConfigService(options, repository, cipher, contents, version);
     logger.info({ store: database.describe(), providers: changed.providers.size, plugins: changed.plugins.size, sections: changed.sections.size, mode },
