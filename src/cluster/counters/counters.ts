@@ -2,7 +2,7 @@
 // channel, so a limit holds for the cluster rather than per replica. Operations stay synchronous on
 // local state (the governance rules do not change); this node writes only its own slot, sends what
 // changed in small batched deltas, and takes full state on anti-entropy. See README.md beside this
-// file for windows, merge, reservations, persistence and the overshoot bound.
+// file for windows, merge, reservations, persistence and the overshoot bound (measured).
 import type { Clock, CounterLimit, CounterReading, CounterState, CounterWindow, Logger, Reservation, ReserveOutcome, UsageCounters } from '../../core/index.js';
 import type { ClusterChannel, MemberEvent } from '../channel/index.js';
 import { decodeMessage, encodeMessage, type CounterMessage, type HoldEntry, type SlotEntry } from './codec.js';

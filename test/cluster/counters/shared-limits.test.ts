@@ -207,3 +207,21 @@ test('a malformed or forged message is dropped', () => {
   assert.equal(a.stats.dropped, 2);
   assert.equal(a.read(KEY, MINUTE, c.clock.now()).used, 0);
 });
+
+test('batched deltas: sent after batchMs in one message; syncLagMs and the propagation hook see the delay', async () => {
+  const seen: number[] = [];
+  const c = testCluster(['a', 'b'], { deferred: true, batchMs: 5, onPropagation: (s) => seen.push(s) });
+  const [a, b] = c.nodes as [ClusterUsageCounters, ClusterUsageCounters];
+  for (let i = 0; i < 10; i += 1) a.add(KEY, MINUTE, 1, c.clock.now());
+  c.advance(7);
+  assert.equal(a.syncLagMs(), 7, 'changes not sent yet, 7 ms old');
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(a.stats.deltasSent, 1, 'ten changes, one delta');
+  assert.equal(a.syncLagMs(), 0);
+  c.advance(40); // the network takes 40 ms
+  c.hub.flush();
+  assert.equal(b.read(KEY, MINUTE, c.clock.now()).used, 10);
+  assert.deepEqual(seen, [0.04]);
+  assert.equal(b.syncLagMs(), 40);
+  await Promise.all([a.close(), b.close()]);
+});
