@@ -17,6 +17,10 @@ import { wireLivePlugins } from './wiring/live-plugins.js';
 import { buildConfiguredPlugins, builtinPluginFactories } from './wiring/plugins.js';
 import { Shutdown, type ShutdownReport } from './wiring/shutdown.js';
 import { wireStorage } from './wiring/storage.js';
+import { wireCluster } from './wiring/cluster.js';
+import { wireConfigSync, type ConfigSyncWiringOptions } from './wiring/config-sync.js';
+import { TELEMETRY_PLUGIN_NAME } from './wiring/plugins.js';
+import type { TelemetryPlugin } from './plugins/telemetry/index.js';
 
 export { buildConfiguredPlugins, builtinPluginFactories, type PluginFactory } from './wiring/plugins.js';
 export type { ShutdownReport } from './wiring/shutdown.js';
@@ -40,6 +44,8 @@ export interface StartGatewayOptions {
   drainDelayMs?: number;
   /** How long a request body may send nothing before it is answered 408 (default 30 s). */
   bodyIdleTimeoutMs?: number;
+  /** Config sync tuning (poll interval, LISTEN backoff, change listener); on by default with PostgreSQL. */
+  configSync?: ConfigSyncWiringOptions;
 }
 
 export interface RunningGateway {
@@ -80,12 +86,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     exchangeObservers: [], inferenceInterceptors: [],
     cost: (provider, model, usage) => priceBook.cost(provider, model, usage),
   };
-  // Order matters: storage first (governance shares its database), governance's plugin goes first
-  // in the chain, observers last. Cluster mode will be wired here too.
+  // Order matters: storage first (governance shares its database), the gossip node before
+  // governance (which takes its shared counters), governance's plugin first in the chain, config
+  // sync once governance exists, observers last.
   const storage = await wireStorage(wiring);
+  const host = options.host ?? 'localhost';
+  const cluster = await wireCluster(wiring, { host, port: options.port ?? 8080 });
   wireLivePlugins(plugins, holder, { editable: storage.database !== undefined, logger });
-  await wireGovernance(wiring, storage, priceBook);
+  await wireGovernance(wiring, storage, priceBook, cluster?.counters);
+  await wireConfigSync(wiring, storage, { ...options.configSync, ...(cluster ? { channel: cluster.node, node: cluster.node.self } : {}) });
   await wireObservability(wiring);
+  const telemetry = plugins.find((p) => p.name === TELEMETRY_PLUGIN_NAME) as TelemetryPlugin | undefined;
+  if (cluster && telemetry) cluster.metrics(telemetry.metrics.registry);
 
   const gateway = createGateway({ config: holder, plugins, logger, cost: wiring.cost });
   const drain = { draining: false };
@@ -95,7 +107,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
   });
   try {
-    await app.listen({ port: options.port ?? 8080, host: options.host ?? 'localhost' });
+    await app.listen({ port: options.port ?? 8080, host });
   } catch (error) {
     await gateway.close();
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -104,6 +116,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const bound = app.server.address() as AddressInfo;
   const address = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   const url = `http://${address}:${bound.port}`;
+  await cluster?.listening(`${host === 'localhost' ? '127.0.0.1' : host}:${bound.port}`);
   const providers = Object.keys(loaded.config.providers);
   logger.info({ url, providers, plugins: plugins.map((p) => p.name), config: loaded.source },
     `Bifrost listening on ${url}; providers: ${providers.length > 0 ? providers.join(', ') : 'none configured'}`);

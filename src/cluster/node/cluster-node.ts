@@ -175,6 +175,14 @@ export class ClusterNode implements ClusterChannel {
     this.refresh();
   }
 
+  /** Gossips the HTTP address once it is known (a gateway started on port 0 learns it at listen). */
+  async setHttpAddress(http: string, timeoutMs = 5_000): Promise<void> {
+    if (this.meta.http === http || !this.ml || this.stopped) return;
+    this.meta = { ...this.meta, http };
+    await this.ml.updateNode(timeoutMs).catch((e: unknown) => this.logger.warn({ err: String(e) }, 'cluster: HTTP address not yet gossiped'));
+    this.refresh();
+  }
+
   status(): ClusterStatus {
     this.refresh();
     const mono = this.clock.monotonic();

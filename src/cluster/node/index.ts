@@ -4,4 +4,4 @@ export { startClusterNode, ClusterNode } from './cluster-node.js';
 export type { ClusterNodeOptions, ClusterSettings, ClusterStatus, ClusterHealth, MemberStatus, LeaderChange } from './settings.js';
 export { memberlistTimings, settleMs, DEFAULT_THRESHOLDS, type GossipThresholds } from './thresholds.js';
 export { electLeaders, type Leaders, type Candidate } from './leader.js';
-export { registerClusterMetrics } from './metrics.js';
+export { registerClusterMetrics, registerPropagationHistogram } from './metrics.js';

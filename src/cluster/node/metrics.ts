@@ -1,7 +1,7 @@
 // The cluster's Prometheus families, registered into a registry the caller gives (the telemetry
 // plugin's, so /metrics and the push gateway carry them). Values are read from the node at scrape
 // time (collect), so the gossip path never touches prom-client.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ClusterNode } from './cluster-node.js';
 
 /** Registers bifrost_cluster_* into `registry`; returns a function that removes them again. */
@@ -43,4 +43,19 @@ export function registerClusterMetrics(registry: Registry, node: ClusterNode): (
     'Gossip input dropped, by reason (bad_packet, wrong_key, wrong_label, outside_address_space, undecodable_message, unknown_topic, ...).',
     () => node.counters().drops, 'reason');
   return () => { for (const n of names) registry.removeSingleMetric(n); };
+}
+
+/**
+ * bifrost_cluster_counter_propagation_seconds: how long a usage-counter delta took from the node that
+ * counted it to this one (wall clocks; NTP-synced nodes needed for exact figures). Returns the
+ * observer to hand to the counters.
+ */
+export function registerPropagationHistogram(registry: Registry): (seconds: number) => void {
+  const histogram = new Histogram({
+    name: 'bifrost_cluster_counter_propagation_seconds',
+    help: 'Delay from a usage-counter change on one replica to its arrival on this one.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return (seconds) => histogram.observe(Math.max(0, seconds));
 }
