@@ -52,6 +52,7 @@ export async function wireCluster(w: WiringContext, http: { host: string; port: 
         onPropagation: (seconds) => observePropagation?.(seconds),
       });
       await shared.restore();
+      await node.syncState();
       shared.start();
       return shared;
     },

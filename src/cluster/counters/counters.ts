@@ -26,6 +26,11 @@ export interface ClusterCountersOptions {
   store?: CounterSlotStore;
   /** How often `start()` writes changed slots to the store (default 10 s, as Bifrost). */
   persistMs?: number;
+  /**
+   * Pacing near a limit: how far back this node's own recent reservations count as what each peer
+   * has probably admitted but not yet told (default 2 × batchMs + 40 ms; 0 turns pacing off).
+   */
+  paceWindowMs?: number;
   /** Observes each delta's propagation delay in seconds (a Prometheus histogram). */
   onPropagation?: (seconds: number) => void;
   logger?: Pick<Logger, 'warn'>;
@@ -66,12 +71,16 @@ export class ClusterUsageCounters implements UsageCounters {
   private persisting: Promise<void> | undefined;
   private lag = { bucket: 0, max: 0, previous: 0 };
   private readonly unsubscribe: Array<() => void>;
+  private readonly paceWindowMs: number;
+  /** Per key: this node's reservations in the current and the previous pace window. */
+  private readonly recent = new Map<string, { start: number; current: number; previous: number }>();
   readonly stats = { deltasSent: 0, deltaBytes: 0, deltasReceived: 0, statesMerged: 0, dropped: 0 };
 
   constructor(private readonly options: ClusterCountersOptions) {
     const { channel } = options;
     this.slot = `${channel.self}#${options.incarnation ?? options.clock.now().toString(36)}`;
     this.batchMs = options.batchMs ?? 20;
+    this.paceWindowMs = options.paceWindowMs ?? 2 * this.batchMs + 40;
     this.share = options.shareReservations ?? true;
     this.topic = options.topic ?? COUNTERS_TOPIC;
     this.unsubscribe = [
@@ -89,7 +98,7 @@ export class ClusterUsageCounters implements UsageCounters {
       const cell = this.target(ks, limit.key, limit.window, now);
       const used = ks.used(limit.window, now);
       const reserved = this.reservedOf(ks);
-      if (used + reserved >= limit.max) {
+      if (used + reserved + this.unheard(limit.key) >= limit.max) {
         this.sendIfUnbatched();
         return { ok: false, limit, reading: { used, reserved, windowStart: cell.start, nextReset: limit.window.nextReset(cell.start) } };
       }
@@ -97,6 +106,7 @@ export class ClusterUsageCounters implements UsageCounters {
     for (const limit of limits) {
       this.keyState(limit.key, limit.window).localReserved += limit.amount;
       this.holdChanged(limit.key);
+      this.paced(limit.key, limit.amount);
     }
     this.sendIfUnbatched();
     const holds = limits.map((l) => ({ key: l.key, window: l.window, amount: l.amount }));
@@ -269,6 +279,42 @@ export class ClusterUsageCounters implements UsageCounters {
     if (!ks) this.keys.set(key, (ks = new KeyState()));
     if (window) ks.window = window;
     return ks;
+  }
+
+  /**
+   * What the peers have probably reserved on `key` that has not reached this node yet: each alive
+   * peer is assumed to admit at this node's own recent pace for one propagation delay. Far from
+   * the limit it changes nothing; near it, N replicas under an even load stop together at the
+   * limit instead of each admitting for one delay after the sum already reached it. An uneven
+   * load makes the busiest replica refuse a little early instead.
+   */
+  private unheard(key: string): number {
+    if (this.paceWindowMs <= 0) return 0;
+    const peers = this.options.channel.alive().length - 1;
+    const pace = this.recent.get(key);
+    if (peers <= 0 || !pace) return 0;
+    const now = this.options.clock.monotonic();
+    this.roll(pace, now);
+    const elapsed = (now - pace.start) / this.paceWindowMs;
+    return peers * (pace.current + pace.previous * Math.max(0, 1 - elapsed));
+  }
+
+  private paced(key: string, amount: number): void {
+    if (this.paceWindowMs <= 0) return;
+    const now = this.options.clock.monotonic();
+    let pace = this.recent.get(key);
+    if (!pace) this.recent.set(key, (pace = { start: now, current: 0, previous: 0 }));
+    this.roll(pace, now);
+    pace.current += amount;
+  }
+
+  /** Moves a pace counter to the window containing `now` (a two-bucket sliding count). */
+  private roll(pace: { start: number; current: number; previous: number }, now: number): void {
+    const windows = Math.floor((now - pace.start) / this.paceWindowMs);
+    if (windows <= 0) return;
+    pace.previous = windows === 1 ? pace.current : 0;
+    pace.current = 0;
+    pace.start += windows * this.paceWindowMs;
   }
 
   private reservedOf(ks: KeyState): number {

@@ -234,6 +234,13 @@ export class Memberlist {
     schedule(Math.floor(this.core.random.next() * intervalMs));
   }
 
+  /** A full state exchange with every live member now (e.g. once a late delegate state exists). */
+  async pushPullAll(): Promise<void> {
+    const peers = this.core.table.nodes.filter((n) => n.name !== this.config.name && n.state === 0);
+    await Promise.all(peers.map((node) => pushPullNode(this.core, nodeAddress(node), false)
+      .catch((e: unknown) => this.core.logger.warn({ node: node.name, err: String(e) }, 'memberlist: push/pull failed'))));
+  }
+
   private async periodicPushPull(): Promise<void> {
     const candidates = this.core.table.nodes.filter((n) => n.name !== this.config.name && n.state === 0);
     const node = candidates[Math.floor(this.core.random.next() * candidates.length)];

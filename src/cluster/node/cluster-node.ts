@@ -112,10 +112,25 @@ export class ClusterNode implements ClusterChannel {
 
   // ---- ClusterChannel ----
 
+  /**
+   * A small frame goes at once to every live member as one UDP packet each (a usage-counter delta
+   * must not wait for the next gossip round, 200 ms apart: replicas would admit on stale sums for
+   * that long), and also rides gossip for whoever the packet missed; duplicates are harmless to
+   * every topic (idempotent merges, deduplicated notices). A larger one goes to each member over TCP.
+   */
   broadcast(topic: string, payload: Uint8Array): void {
     const frame = this.topics.frame(topic, payload);
-    if (frame.length <= MAX_GOSSIP_FRAME) { this.topics.enqueue(frame); return; }
     const ml = this.ml;
+    if (frame.length <= MAX_GOSSIP_FRAME) {
+      this.topics.enqueue(frame);
+      if (!ml || this.stopped) return;
+      for (const n of ml.members()) {
+        if (n.name === this.self) continue;
+        this.topics.sent++;
+        ml.sendBestEffort(n, frame);
+      }
+      return;
+    }
     if (!ml || this.stopped) return;
     for (const n of ml.members()) {
       if (n.name === this.self) continue;
@@ -173,6 +188,16 @@ export class ClusterNode implements ClusterChannel {
     this.meta = { ...this.meta, draining };
     await this.ml.updateNode(timeoutMs).catch((e: unknown) => this.logger.warn({ err: String(e) }, 'cluster: draining flag not yet gossiped'));
     this.refresh();
+  }
+
+  /**
+   * Exchanges full state with every live member now. The join's own exchange ran before features
+   * registered their state (the shared counters are built after the node starts), so a restarted
+   * replica would otherwise wait for the next periodic push/pull (30 s) to learn its window's usage.
+   */
+  async syncState(): Promise<void> {
+    if (!this.ml || this.stopped) return;
+    await this.ml.pushPullAll();
   }
 
   /** Gossips the HTTP address once it is known (a gateway started on port 0 learns it at listen). */

@@ -225,3 +225,28 @@ test('batched deltas: sent after batchMs in one message; syncLagMs and the propa
   assert.equal(b.syncLagMs(), 40);
   await Promise.all([a.close(), b.close()]);
 });
+
+test('pacing near the limit: with several requests per node per propagation delay, the cluster stops at the limit', () => {
+  const burst = (paceWindowMs: number): number => {
+    const c = testCluster(['a', 'b', 'c'], { paceWindowMs });
+    let total = 0;
+    for (let round = 0; round < 100; round += 1) {
+      // Five requests on each node within one propagation delay, settled at once.
+      for (const node of c.nodes) {
+        for (let i = 0; i < 5; i += 1) {
+          const r = admit(node, KEY, MINUTE, 50, c.clock.now());
+          if (!r) continue;
+          total += 1;
+          node.settle(r, { [KEY]: 1 }, c.clock.now());
+        }
+      }
+      c.hub.flush();
+      c.advance(10);
+    }
+    return total;
+  };
+  const unpaced = burst(0);
+  const paced = burst(40);
+  assert.ok(unpaced > 52, `without pacing the nodes overshoot by up to (N-1) × 5: ${unpaced}`);
+  assert.ok(paced >= 45 && paced <= 52, `with pacing: ${paced}`);
+});

@@ -1,0 +1,79 @@
+// Gateway replicas as real `bifrost` processes (dist/cli.js) for the cluster tests: each with its own
+// app dir and config.json, one PostgreSQL config store, a gossip port of its own and the others as
+// static peers. `kill()` is kill -9; `start()` brings the same replica back (same node_id, ports).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../support/wait.js';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface Replica {
+  name: string;
+  url: string;
+  gossipPort: number;
+  output(): string;
+  start(): Promise<void>;
+  /** kill -9: nothing flushed, no leave. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startReplicas(count: number, options: { dir: string; config: (peers: string[]) => Record<string, unknown>; env?: Record<string, string> }): Promise<Replica[]> {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (CI builds before the tests)`);
+  const ports = await Promise.all(Array.from({ length: count }, async () => ({ http: await freePort(), gossip: await freePort() })));
+  const replicas = ports.map(({ http, gossip }, i) => {
+    const name = `replica-${i + 1}`;
+    const appDir = join(options.dir, name);
+    mkdirSync(appDir, { recursive: true });
+    const peers = ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p.gossip}`);
+    const config = options.config(peers) as { cluster_config?: Record<string, unknown> };
+    config.cluster_config = { ...config.cluster_config, node_id: name, gossip: { ...(config.cluster_config?.gossip as object), port: gossip } };
+    writeFileSync(join(appDir, 'config.json'), JSON.stringify(config));
+    let child: ChildProcess | undefined;
+    let out = '';
+    let exited: Promise<number | null> = Promise.resolve(null);
+    const replica: Replica = {
+      name, url: `http://127.0.0.1:${http}`, gossipPort: gossip, output: () => out,
+      async start() {
+        child = spawn(process.execPath, [cli, '-app-dir', appDir, '-port', String(http), '-host', '127.0.0.1', '-drain-delay', '0', '-log-level', 'info'], {
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const mine = child;
+        exited = new Promise((resolve) => mine.once('exit', (code) => resolve(code)));
+        mine.stdout!.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-200_000); });
+        mine.stderr!.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-200_000); });
+        await waitFor(async () => {
+          if (mine.exitCode !== null) throw new Error(`${name} exited (${mine.exitCode}): ${out.slice(-3000)}`);
+          const res = await fetch(`${replica.url}/health`).catch(() => undefined);
+          return res?.status === 200 || undefined;
+        }, { timeoutMs: 30_000, intervalMs: 100, message: `${name} answering /health` });
+      },
+      async kill() {
+        child?.kill('SIGKILL');
+        await exited;
+      },
+      async stop() {
+        child?.kill('SIGTERM');
+        return exited;
+      },
+    };
+    return replica;
+  });
+  await Promise.all(replicas.map((r) => r.start()));
+  return replicas;
+}
