@@ -36,8 +36,8 @@ export function requireTool(name: keyof typeof BUILD): string {
 
 export interface HelmResult { status: number; stdout: string; stderr: string }
 
-export function helm(args: string[], timeoutMs = 60_000): HelmResult {
-  const r = spawnSync(requireTool('helm'), args, { encoding: 'utf8', timeout: timeoutMs, cwd: CHART_DIR });
+export function helm(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): HelmResult {
+  const r = spawnSync(requireTool('helm'), args, { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000, cwd: CHART_DIR, env: options.env ?? process.env });
   if (r.error) throw r.error;
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
