@@ -3,6 +3,7 @@
 // (src/cluster/counters, durable per-node slots in the config store), config-change notices (the
 // config sync takes the node as its channel), the draining flag, its status on
 // GET /api/cluster/status and bifrost_cluster_* metrics. Loaded only in cluster mode.
+import { hostname as osHostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { ClusterUsageCounters } from '../cluster/counters/index.js';
 import type { ClusterNode } from '../cluster/node/index.js';
@@ -29,8 +30,12 @@ export async function wireCluster(w: WiringContext, http: { host: string; port: 
     import('../transports/http/cluster/index.js'),
   ]);
   const bindAddress = http.host === 'localhost' ? '127.0.0.1' : http.host;
+  // Without node_id the name is `<hostname>-<gossip port>`; replicas bound to different addresses of
+  // one host (127.0.0.1, .2, .3 in the local example) would share it, so the address joins the name.
+  const wildcard = bindAddress === '0.0.0.0' || bindAddress === '::';
   const node = await startClusterNode({
     cluster, bindAddress, httpAddress: `${http.host}:${http.port}`, version: `v${BIFROST_TS_VERSION}`, logger: w.logger,
+    ...(wildcard ? {} : { hostname: `${osHostname()}-${bindAddress}` }),
   });
   let shared: ClusterUsageCounters | undefined;
   let observePropagation: ((seconds: number) => void) | undefined;

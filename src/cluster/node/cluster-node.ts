@@ -252,6 +252,11 @@ export class ClusterNode implements ClusterChannel {
   /** Gossips a graceful leave (peers see `left`), then shuts down. */
   async leave(timeoutMs = 5_000): Promise<void> {
     if (this.stopped || !this.ml) return;
+    // The last member has nobody to tell (and would wait the whole timeout for a confirmation).
+    if (this.alive().length <= 1) {
+      await this.shutdown();
+      return;
+    }
     this.stopTimers();
     try {
       await this.ml.leave(timeoutMs);

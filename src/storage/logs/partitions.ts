@@ -8,6 +8,12 @@ import { sql, type Kysely } from 'kysely';
 import { LOGS_TABLE } from './schema.js';
 
 export const DAY_MS = 86_400_000;
+/**
+ * Replicas sharing one database start together and each make the same partitions: concurrent
+ * `create table if not exists` can still fail with "already exists" (the catalog check and the
+ * insert are not atomic). A transaction-scoped advisory lock on this key serializes partition DDL.
+ */
+const PARTITION_LOCK = 0x6c6f6773; // 'logs'
 
 export function dayStart(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
@@ -34,7 +40,10 @@ export async function ensurePartitions(db: Kysely<object>, fromMs: number, toMs:
     const name = partitionName(day);
     if (existing.has(name)) continue;
     try {
-      await sql.raw(`create table if not exists ${name} partition of ${LOGS_TABLE} for values from (${day}) to (${day + DAY_MS})`).execute(db);
+      await db.transaction().execute(async (tx) => {
+        await sql`select pg_advisory_xact_lock(${PARTITION_LOCK})`.execute(tx);
+        await sql.raw(`create table if not exists ${name} partition of ${LOGS_TABLE} for values from (${day}) to (${day + DAY_MS})`).execute(tx);
+      });
     } catch (error) {
       if (!holdsStrays(error)) throw error;
       await adoptStrays(db, name, day);
@@ -58,6 +67,7 @@ function holdsStrays(error: unknown): boolean {
 async function adoptStrays(db: Kysely<object>, name: string, day: number): Promise<void> {
   const range = `timestamp >= ${day} and timestamp < ${day + DAY_MS}`;
   await db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(${PARTITION_LOCK})`.execute(tx);
     await sql.raw(`lock table ${LOGS_TABLE}_default in access exclusive mode`).execute(tx);
     const made = await sql<{ oid: string | null }>`select to_regclass(${name})::text as oid`.execute(tx);
     if (made.rows[0]?.oid) return;

@@ -169,6 +169,21 @@ function contract(name: string, open: () => Promise<{ database: Database; cleanu
         assert.deepEqual(found.map((l) => [l.id, l.status, l.latency]), [['early', 'success', 12]]);
         await database.db.deleteFrom('logs' as never).where('id' as never, '=', 'early' as never).execute();
       });
+
+      test('replicas starting together make the same partitions without tripping over each other', async () => {
+        // Three stores on their own connection pools make 20 days of partitions at the same moment,
+        // as three replicas on one database do at startup.
+        const from = NOW + 200 * DAY_MS;
+        const opened = [0, 1, 2].map(() => openDatabase({ type: 'postgres', config: pg!.config }));
+        try {
+          const stores = opened.map((db) => createLogsStore(db, { retentionDays: () => 0, clock: { now: () => from, monotonic: () => 0 } }));
+          await Promise.all(stores.map((s) => s.preparePartitions(from, from + 20 * DAY_MS)));
+          const made = await listPartitions(database.db);
+          for (let day = from; day <= from + 20 * DAY_MS; day += DAY_MS) assert.ok(made.includes(partitionName(Math.floor(day / DAY_MS) * DAY_MS)));
+        } finally {
+          for (const db of opened) await db.close();
+        }
+      });
     }
   });
 }
