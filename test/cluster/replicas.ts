@@ -24,6 +24,7 @@ export async function freePort(): Promise<number> {
 export interface Replica {
   name: string;
   url: string;
+  httpPort: number;
   gossipPort: number;
   output(): string;
   start(): Promise<void>;
@@ -33,7 +34,15 @@ export interface Replica {
   stop(): Promise<number | null>;
 }
 
-export async function startReplicas(count: number, options: { dir: string; config: (peers: string[]) => Record<string, unknown>; env?: Record<string, string> }): Promise<Replica[]> {
+export interface ReplicaOptions {
+  dir: string;
+  config: (peers: string[]) => Record<string, unknown>;
+  env?: Record<string, string>;
+  /** More `bifrost` flags (later ones win: `-drain-delay 2` replaces the default 0). */
+  args?: string[];
+}
+
+export async function startReplicas(count: number, options: ReplicaOptions): Promise<Replica[]> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (CI builds before the tests)`);
   const ports = await Promise.all(Array.from({ length: count }, async () => ({ http: await freePort(), gossip: await freePort() })));
   const replicas = ports.map(({ http, gossip }, i) => {
@@ -48,9 +57,9 @@ export async function startReplicas(count: number, options: { dir: string; confi
     let out = '';
     let exited: Promise<number | null> = Promise.resolve(null);
     const replica: Replica = {
-      name, url: `http://127.0.0.1:${http}`, gossipPort: gossip, output: () => out,
+      name, url: `http://127.0.0.1:${http}`, httpPort: http, gossipPort: gossip, output: () => out,
       async start() {
-        child = spawn(process.execPath, [cli, '-app-dir', appDir, '-port', String(http), '-host', '127.0.0.1', '-drain-delay', '0', '-log-level', 'info'], {
+        child = spawn(process.execPath, [cli, '-app-dir', appDir, '-port', String(http), '-host', '127.0.0.1', '-drain-delay', '0', '-log-level', 'info', ...(options.args ?? [])], {
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
         });
         const mine = child;

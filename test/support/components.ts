@@ -1,5 +1,5 @@
 // Finds the external programs that integration tests talk to (postgres, etcd, serf, go,
-// pushgateway, chromium). When one is missing the test fails — loudly in CI, and locally with the
+// pushgateway, chromium, haproxy). When one is missing the test fails — loudly in CI, and locally with the
 // command that installs it — instead of being skipped and passing for the wrong reason.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -19,6 +19,7 @@ export const COMPONENTS = {
   go: { bins: ['go'], dirs: ['/usr/local/go/bin'], install: 'apt-get install golang (or put Go on PATH)' },
   pushgateway: { bins: ['prometheus-pushgateway', 'pushgateway'], install: 'apt-get install prometheus-pushgateway' },
   chromium: { bins: ['chromium', 'chromium-browser'], install: 'apt-get install chromium' },
+  haproxy: { bins: ['haproxy'], dirs: ['/usr/sbin'], install: 'apt-get install haproxy' },
 } satisfies Record<string, Component>;
 
 /** Absolute path of the component's executable, or throws saying how to install it. */

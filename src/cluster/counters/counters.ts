@@ -98,7 +98,7 @@ export class ClusterUsageCounters implements UsageCounters {
       const cell = this.target(ks, limit.key, limit.window, now);
       const used = ks.used(limit.window, now);
       const reserved = this.reservedOf(ks);
-      if (used + reserved + this.unheard(limit.key) >= limit.max) {
+      if (used + reserved + this.unheard(limit.key, ks.localReserved) >= limit.max) {
         this.sendIfUnbatched();
         return { ok: false, limit, reading: { used, reserved, windowStart: cell.start, nextReset: limit.window.nextReset(cell.start) } };
       }
@@ -283,12 +283,14 @@ export class ClusterUsageCounters implements UsageCounters {
 
   /**
    * What the peers have probably reserved on `key` that has not reached this node yet: each alive
-   * peer is assumed to admit at this node's own recent pace for one propagation delay. Far from
-   * the limit it changes nothing; near it, N replicas under an even load stop together at the
-   * limit instead of each admitting for one delay after the sum already reached it. An uneven
-   * load makes the busiest replica refuse a little early instead.
+   * peer is assumed to admit at this node's own recent pace for one propagation delay, but never
+   * more than this node has in flight — requests that come one after another (in flight: none)
+   * have nothing unheard, so sequential traffic gets exactly the limit. Far from the limit it
+   * changes nothing; near it, N replicas under an even concurrent load stop together at the limit
+   * instead of each admitting for one delay after the sum already reached it. An uneven load
+   * makes the busiest replica refuse a little early instead.
    */
-  private unheard(key: string): number {
+  private unheard(key: string, inFlight: number): number {
     if (this.paceWindowMs <= 0) return 0;
     const peers = this.options.channel.alive().length - 1;
     const pace = this.recent.get(key);
@@ -296,7 +298,7 @@ export class ClusterUsageCounters implements UsageCounters {
     const now = this.options.clock.monotonic();
     this.roll(pace, now);
     const elapsed = (now - pace.start) / this.paceWindowMs;
-    return peers * (pace.current + pace.previous * Math.max(0, 1 - elapsed));
+    return peers * Math.min(inFlight, pace.current + pace.previous * Math.max(0, 1 - elapsed));
   }
 
   private paced(key: string, amount: number): void {

@@ -231,15 +231,17 @@ test('pacing near the limit: with several requests per node per propagation dela
     const c = testCluster(['a', 'b', 'c'], { paceWindowMs });
     let total = 0;
     for (let round = 0; round < 100; round += 1) {
-      // Five requests on each node within one propagation delay, settled at once.
+      // Five concurrent requests on each node within one propagation delay, settled at its end.
+      const held: Array<[ClusterUsageCounters, Reservation]> = [];
       for (const node of c.nodes) {
         for (let i = 0; i < 5; i += 1) {
           const r = admit(node, KEY, MINUTE, 50, c.clock.now());
           if (!r) continue;
           total += 1;
-          node.settle(r, { [KEY]: 1 }, c.clock.now());
+          held.push([node, r]);
         }
       }
+      for (const [node, r] of held) node.settle(r, { [KEY]: 1 }, c.clock.now());
       c.hub.flush();
       c.advance(10);
     }
@@ -249,4 +251,20 @@ test('pacing near the limit: with several requests per node per propagation dela
   const paced = burst(40);
   assert.ok(unpaced > 52, `without pacing the nodes overshoot by up to (N-1) × 5: ${unpaced}`);
   assert.ok(paced >= 45 && paced <= 52, `with pacing: ${paced}`);
+});
+
+test('pacing leaves requests that come one after another alone: they get exactly the limit', () => {
+  const c = testCluster(['a', 'b', 'c'], { paceWindowMs: 40 });
+  let total = 0;
+  for (let i = 0; i < 80; i += 1) {
+    const node = c.nodes[i % 3]!;
+    const r = admit(node, KEY, MINUTE, 50, c.clock.now());
+    if (r) {
+      total += 1;
+      node.settle(r, { [KEY]: 1 }, c.clock.now());
+    }
+    c.hub.flush();
+    c.advance(2);
+  }
+  assert.equal(total, 50);
 });
