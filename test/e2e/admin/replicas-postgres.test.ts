@@ -1,6 +1,7 @@
 // Two gateway replicas sharing one PostgreSQL config store take admin writes at the same time:
 // every write runs under the store-wide lock and starts from the stored rows, so none is lost —
-// each replica sees all of them after its own next write or a refresh, and so does a restart.
+// each replica sees all of them (through config sync, or after its own next write at the latest),
+// and so does a restart.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
