@@ -190,6 +190,10 @@ describe('helm chart: the Cluster Mode & HA examples', { timeout: 120_000 }, () 
     const p = pod(r);
     assert.equal(p.spec.terminationGracePeriodSeconds, 90);
     assert.deepEqual(p.spec.containers[0]!.lifecycle, { preStop: { exec: { command: ['sh', '-c', 'sleep 20'] } } });
+    // The drain deadline ends before the kubelet's SIGKILL: 90 s grace − 25 s (preStop 20 + flush).
+    const drainEnv = Object.fromEntries(p.spec.containers[0]!.env.map((e) => [e.name, e.value]));
+    assert.equal(drainEnv.SHUTDOWN_TIMEOUT, '65');
+    assert.equal(drainEnv.DRAIN_DELAY, '2');
     assert.deepEqual(p.spec.containers[0]!.resources, { requests: { cpu: '1000m', memory: '1Gi' }, limits: { cpu: '4000m', memory: '4Gi' } });
     assert.deepEqual(p.spec.affinity, {
       podAntiAffinity: {

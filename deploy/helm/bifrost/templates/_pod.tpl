@@ -65,6 +65,9 @@ spec:
         - { name: APP_HOST, value: {{ $b.host | quote }} }
         - { name: LOG_LEVEL, value: {{ $b.logLevel | quote }} }
         - { name: LOG_STYLE, value: {{ $b.logStyle | quote }} }
+        # The drain deadline must end before the kubelet's SIGKILL (grace period after preStop).
+        - { name: SHUTDOWN_TIMEOUT, value: {{ .Values.shutdownTimeoutSeconds | default (max 5 (sub (int .Values.terminationGracePeriodSeconds) (int .Values.shutdownMarginSeconds))) | quote }} }
+        - { name: DRAIN_DELAY, value: {{ .Values.drainDelaySeconds | quote }} }
         - name: POD_NAME
           valueFrom: { fieldRef: { fieldPath: metadata.name } }
         - name: POD_NAMESPACE
