@@ -54,6 +54,9 @@ export async function wireCluster(w: WiringContext, http: { host: string; port: 
       ]);
       shared = new ClusterUsageCounters({
         channel: node, clock: systemClock, store: new CounterSlotsStore(database), logger: w.logger,
+        // Deltas go out within 5 ms: each delta is one small UDP packet per peer, and every ms a
+        // replica keeps its count to itself is a ms the others admit on a stale sum.
+        batchMs: 5,
         onPropagation: (seconds) => observePropagation?.(seconds),
       });
       await shared.restore();

@@ -18,6 +18,10 @@ import { startReplicas, type Replica } from './replicas.js';
 const LOAD_SECONDS = Number(process.env.CLUSTER_LOAD_SECONDS ?? 8);
 const LIMIT = 300;
 const VK = 'sk-bf-cluster-limit-0001';
+const TOKEN_VK = 'sk-bf-cluster-tokens-0001';
+/** The fake upstream reports 1 prompt + 5 completion tokens for "hi". */
+const TOKENS_PER_REQUEST = 6;
+const TOKEN_LIMIT = 1_200;
 const dir = mkdtempSync(join(tmpdir(), 'bifrost-cluster-'));
 let postgres: TestPostgres;
 let fake: FakeOpenAI;
@@ -60,9 +64,16 @@ before(async () => {
       logs_store: { enabled: false },
       providers: { openai: { keys: [{ name: 'k', value: 'sk-upstream', models: ['*'] }], network_config: { base_url: fake.origin, max_retries: 0 } } },
       governance: {
-        rate_limits: [{ id: 'rl-cluster', request_max_limit: LIMIT, request_reset_duration: '1h' }],
-        virtual_keys: [{ id: 'vk-cluster', name: 'cluster', value: VK, rate_limit_id: 'rl-cluster', provider_configs: [{ provider: 'openai', allowed_models: ['*'] }] }],
+        rate_limits: [
+          { id: 'rl-cluster', request_max_limit: LIMIT, request_reset_duration: '1h' },
+          { id: 'rl-tokens', token_max_limit: TOKEN_LIMIT, token_reset_duration: '1h' },
+        ],
+        virtual_keys: [
+          { id: 'vk-cluster', name: 'cluster', value: VK, rate_limit_id: 'rl-cluster', provider_configs: [{ provider: 'openai', allowed_models: ['*'] }] },
+          { id: 'vk-tokens', name: 'tokens', value: TOKEN_VK, rate_limit_id: 'rl-tokens', provider_configs: [{ provider: 'openai', allowed_models: ['*'] }] },
+        ],
       },
+      plugins: [{ name: 'telemetry', enabled: true, config: {} }],
       cluster_config: { enabled: true, peers, gossip: { config: { timeout_seconds: 5, success_threshold: 1, failure_threshold: 3 } } },
     }),
   });
@@ -92,6 +103,35 @@ test(`a request limit of ${LIMIT} holds for the cluster under load spread over t
   assert.equal(load.other, 0, 'every answer is 200 or 429');
   assert.ok(load.admitted <= LIMIT * 1.01 + 3, `admitted ${load.admitted} > ${LIMIT} × 1.01 + 3`);
   assert.ok(load.admitted >= LIMIT * 0.99, `the limit should be used up: admitted only ${load.admitted}`);
+});
+
+test(`a token limit of ${TOKEN_LIMIT} holds for the cluster the same way`, async () => {
+  const load = await drive(replicas, TOKEN_VK, Math.min(LOAD_SECONDS, 4));
+  const tokens = load.admitted * TOKENS_PER_REQUEST;
+  const counted = await waitFor(async () => {
+    const all = await Promise.all(replicas.map(async (r) => ((await (await fetch(`${r.url}/api/governance/rate-limits`)).json()) as {
+      rate_limits: Array<{ id: string; token_current_usage: number }> }).rate_limits.find((x) => x.id === 'rl-tokens')!.token_current_usage));
+    return all.every((n) => n === tokens) ? all[0] : undefined;
+  }, { timeoutMs: 5_000, message: `every replica counting ${tokens} tokens` });
+  console.log(`# cluster token limit: ${counted} tokens counted (${load.admitted} requests) of limit ${TOKEN_LIMIT} at ${load.rate} req/s`);
+  assert.ok(counted <= TOKEN_LIMIT * 1.01 + 3 * TOKENS_PER_REQUEST, `${counted} tokens > ${TOKEN_LIMIT} × 1.01 + 3 requests' worth`);
+  assert.ok(counted >= TOKEN_LIMIT * 0.95, `the token limit should be used up: ${counted}`);
+});
+
+test('counter propagation between replicas, from bifrost_cluster_counter_propagation_seconds', async () => {
+  const buckets = new Map<number, number>();
+  for (const replica of replicas) {
+    const text = await (await fetch(`${replica.url}/metrics`)).text();
+    for (const m of text.matchAll(/^bifrost_cluster_counter_propagation_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)) {
+      const le = m[1] === '+Inf' ? Infinity : Number(m[1]);
+      buckets.set(le, (buckets.get(le) ?? 0) + Number(m[2]));
+    }
+  }
+  const sorted = [...buckets].sort(([a], [b]) => a - b);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  assert.ok(total > 100, `deltas observed: ${total}`);
+  const quantile = (q: number): number => sorted.find(([, n]) => n >= q * total)![0];
+  console.log(`# counter propagation: ${total} deltas, p50 ≤ ${quantile(0.5) * 1000} ms, p99 ≤ ${quantile(0.99) * 1000} ms (histogram bucket bounds)`);
 });
 
 test('a virtual key created on replica 1 authorizes a request on replica 3 within 1 s', async () => {

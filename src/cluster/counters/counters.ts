@@ -70,6 +70,8 @@ export class ClusterUsageCounters implements UsageCounters {
   private persistTimer: NodeJS.Timeout | undefined;
   private persisting: Promise<void> | undefined;
   private lag = { bucket: 0, max: 0, previous: 0 };
+  /** Highest message sequence number seen from each sender incarnation. */
+  private readonly firstSeen = new Map<string, number>();
   private readonly unsubscribe: Array<() => void>;
   private readonly paceWindowMs: number;
   /** Per key: this node's reservations in the current and the previous pace window. */
@@ -431,7 +433,12 @@ export class ClusterUsageCounters implements UsageCounters {
     if (message.full) this.stats.statesMerged += 1;
     else {
       this.stats.deltasReceived += 1;
-      this.observe(Math.max(0, now - message.sentAt));
+      // A delta arrives once directly and again (and again) by gossip: only its first arrival says
+      // how long propagation took.
+      if (message.seq > (this.firstSeen.get(message.from) ?? 0)) {
+        this.firstSeen.set(message.from, message.seq);
+        this.observe(Math.max(0, now - message.sentAt));
+      }
     }
     for (const s of message.slots) {
       // A delta only speaks for its sender's slot; a full state relays every slot it knows.
