@@ -82,7 +82,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const closers: Array<() => Promise<void>> = [];
   const priceBook = createPriceBook(loadBundledPricing());
   const wiring: WiringContext = {
-    loaded, holder, env, appDir: options.appDir, logger, plugins, routes, healthChecks, closers, onDrain: [],
+    loaded, holder, env, appDir: options.appDir, logger, plugins, routes, healthChecks, closers, onDrain: [], isLeader: () => true,
     exchangeObservers: [], inferenceInterceptors: [],
     cost: (provider, model, usage) => priceBook.cost(provider, model, usage),
   };

@@ -41,6 +41,7 @@ export async function wireCluster(w: WiringContext, http: { host: string; port: 
   let observePropagation: ((seconds: number) => void) | undefined;
   w.routes.push(clusterRoutes({ node, counterSyncLagMs: () => shared?.syncLagMs() }));
   w.onDrain.push(() => void node.setDraining(true));
+  w.isLeader = () => node.isLeader();
   // Closers run in reverse: the counters' last delta and slot write, then the graceful leave, both
   // before the stores close (pushed earlier, so they run later).
   w.closers.push(() => node.leave());

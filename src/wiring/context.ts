@@ -23,6 +23,8 @@ export interface WiringContext {
   closers: Array<() => Promise<void>>;
   /** Run the moment shutdown begins (readiness already false): e.g. mark the gossip node draining. */
   onDrain: Array<() => void>;
+  /** Whether this replica runs cluster-wide chores (always, outside cluster mode). */
+  isLeader: () => boolean;
   /** Prices requests (engine summaries, governance budgets). */
   cost: CostFunction;
 }

@@ -5,6 +5,8 @@
 // modules (prom-client; the logs store, kysely, a driver and ws) are imported only when it is on.
 import type { TelemetryConfig } from '../plugins/telemetry/index.js';
 import { telemetryConfigSchema } from '../plugins/telemetry/config.js';
+import type { Logger } from '../core/index.js';
+import type { LogsStore } from '../storage/logs/index.js';
 import { parseStoreBlock } from '../storage/store-block.js';
 import { takePending, type WiringContext } from './context.js';
 import { LOGGING_PLUGIN_NAME, TELEMETRY_PLUGIN_NAME } from './plugins.js';
@@ -67,9 +69,8 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
     maxBatch, flushIntervalMs, maxBatchBytes: writer.max_batch_bytes, capacity: writer.write_queue_capacity,
     maxBufferBytes: writer.write_queue_max_bytes,
   });
-  const maintenance = setInterval(() => {
-    store.maintain().catch((error: unknown) => w.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'log maintenance failed'));
-  }, LOG_MAINTENANCE_MS);
+  const shared = spec.type === 'postgres';
+  const maintenance = setInterval(() => void maintainLogs(store, { shared, isLeader: w.isLeader, logger: w.logger }), LOG_MAINTENANCE_MS);
   maintenance.unref();
   w.plugins.push(logging);
   w.routes.push(logsRoutes({ store, logging, config: w.holder, logger: w.logger }));
@@ -78,4 +79,15 @@ async function wireRequestLogging(w: WiringContext): Promise<void> {
     await logging.close();
     await database.close();
   });
+}
+
+/**
+ * One log-maintenance round (partitions ahead, retention). A PostgreSQL logs store is shared by
+ * every replica, so only the cluster's leader runs it (each replica still makes today's partitions
+ * at startup, under an advisory lock); a SQLite store is the replica's own. Returns whether it ran.
+ */
+export async function maintainLogs(store: Pick<LogsStore, 'maintain'>, options: { shared: boolean; isLeader: () => boolean; logger: Logger }): Promise<boolean> {
+  if (options.shared && !options.isLeader()) return false;
+  await store.maintain().catch((error: unknown) => options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'log maintenance failed'));
+  return true;
 }
