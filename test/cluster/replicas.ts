@@ -40,16 +40,21 @@ export interface ReplicaOptions {
   env?: Record<string, string>;
   /** More `bifrost` flags (later ones win: `-drain-delay 2` replaces the default 0). */
   args?: string[];
+  /** Each replica in a network namespace of its own: its address there and the command prefix. */
+  netns?: (index: number) => { host: string; prefix: string[]; httpPort: number; gossipPort: number };
 }
 
 export async function startReplicas(count: number, options: ReplicaOptions): Promise<Replica[]> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (CI builds before the tests)`);
-  const ports = await Promise.all(Array.from({ length: count }, async () => ({ http: await freePort(), gossip: await freePort() })));
-  const replicas = ports.map(({ http, gossip }, i) => {
+  const ports = options.netns
+    ? Array.from({ length: count }, (_, i) => { const n = options.netns!(i); return { http: n.httpPort, gossip: n.gossipPort, host: n.host }; })
+    : await Promise.all(Array.from({ length: count }, async () => ({ http: await freePort(), gossip: await freePort(), host: '127.0.0.1' })));
+  const replicas = ports.map(({ http, gossip, host }, i) => {
     const name = `replica-${i + 1}`;
     const appDir = join(options.dir, name);
     mkdirSync(appDir, { recursive: true });
-    const peers = ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p.gossip}`);
+    const peers = ports.filter((_, j) => j !== i).map((p) => `${p.host}:${p.gossip}`);
+    const prefix = options.netns?.(i).prefix ?? [];
     const config = options.config(peers) as { cluster_config?: Record<string, unknown> };
     config.cluster_config = { ...config.cluster_config, node_id: name, gossip: { ...(config.cluster_config?.gossip as object), port: gossip } };
     writeFileSync(join(appDir, 'config.json'), JSON.stringify(config));
@@ -57,9 +62,10 @@ export async function startReplicas(count: number, options: ReplicaOptions): Pro
     let out = '';
     let exited: Promise<number | null> = Promise.resolve(null);
     const replica: Replica = {
-      name, url: `http://127.0.0.1:${http}`, httpPort: http, gossipPort: gossip, output: () => out,
+      name, url: `http://${host}:${http}`, httpPort: http, gossipPort: gossip, output: () => out,
       async start() {
-        child = spawn(process.execPath, [cli, '-app-dir', appDir, '-port', String(http), '-host', '127.0.0.1', '-drain-delay', '0', '-log-level', 'info', ...(options.args ?? [])], {
+        const argv = [cli, '-app-dir', appDir, '-port', String(http), '-host', host, '-drain-delay', '0', '-log-level', 'info', ...(options.args ?? [])];
+        child = spawn(prefix[0] ?? process.execPath, prefix.length > 0 ? [...prefix.slice(1), process.execPath, ...argv] : argv, {
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
         });
         const mine = child;

@@ -4,7 +4,7 @@
 // socket inside the temp dir and TCP on 127.0.0.1 at a free port. `halt()`/`resume()` stop and
 // start the same server (same port, same data) to test outages; `stop()` removes everything.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -155,9 +155,13 @@ export async function startPostgres(): Promise<TestPostgres> {
   execFileSync(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
     ...runAs, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // TEST_PG_HOST: listen on another address of this (test-made) network namespace, for replicas
+  // in other namespaces (test/cluster/partition.test.ts); trusted like loopback.
+  const host = process.env.TEST_PG_HOST ?? '127.0.0.1';
+  if (host !== '127.0.0.1') appendFileSync(join(dataDir, 'pg_hba.conf'), `host all all ${host}/24 trust\n`);
   const port = await freePort();
   const config: PostgresStoreConfig = {
-    host: '127.0.0.1', port: String(port), user: 'postgres', password: undefined,
+    host, port: String(port), user: 'postgres', password: undefined,
     db_name: 'postgres', ssl_mode: 'disable', max_idle_conns: 2, max_open_conns: 10,
   };
   let child: ChildProcess | undefined;
@@ -168,7 +172,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const resume = async () => {
     log = '';
     const command = [join(binDir, 'postgres'),
-      '-D', dataDir, '-k', dir, '-h', '127.0.0.1', '-p', String(port),
+      '-D', dataDir, '-k', dir, '-h', host, '-p', String(port),
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100'];
     // setpriv (util-linux) execs postgres with a parent-death signal, so a test process killed by a
     // timeout does not leave the server behind; it also drops root. Without it, spawn's uid/gid.
@@ -182,7 +186,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     await waitFor(async () => {
       if (proc.exitCode !== null) throw new Error(`postgres exited with ${proc.exitCode}: ${log}`);
       return canConnect(config);
-    }, { timeoutMs: 30_000, intervalMs: 50, message: `postgres on 127.0.0.1:${port} to accept connections` });
+    }, { timeoutMs: 30_000, intervalMs: 50, message: `postgres on ${host}:${port} to accept connections` });
   };
   const halt = async () => {
     const proc = child;
@@ -193,7 +197,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
   await resume();
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`, config, storeBlock: { enabled: true, type: 'postgres', config },
+    url: `postgres://postgres@${host}:${port}/postgres`, config, storeBlock: { enabled: true, type: 'postgres', config },
     dump: (database) => dumpWith(binDir, { ...config, db_name: database ?? config.db_name }),
     createDatabase: (database) => createDatabaseOn(config, database),
     halt, resume,
