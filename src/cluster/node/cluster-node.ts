@@ -23,6 +23,7 @@ import { Topics } from './topics.js';
 
 /** A frame larger than this cannot ride a gossip packet; it goes to each member over TCP instead. */
 const MAX_GOSSIP_FRAME = 1_100;
+const DROP_WARNING_EVERY_MS = 60_000;
 
 export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
   const node = new ClusterNode(options);
@@ -51,6 +52,8 @@ export class ClusterNode implements ClusterChannel {
   private retryMs: number;
   private joinTargets = 0;
   private refused = 0;
+  private dropsWarned: Record<string, number> = {};
+  private dropsWarnedAt = -Infinity;
   private stopped = false;
 
   constructor(private readonly options: ClusterNodeOptions) {
@@ -284,8 +287,29 @@ export class ClusterNode implements ClusterChannel {
     this.tick = this.clock.setTimer(() => {
       if (this.stopped) return;
       this.refresh();
+      this.warnDrops();
       this.scheduleTick();
     }, every);
+  }
+
+  /**
+   * Dropped gossip (bad packets, wrong key or label, outside allowed_address_space, messages that
+   * are not ours) is counted in metrics on every drop, and said in the log at most once a minute
+   * with what was dropped since the last warning: a flood of garbage must not flood the log too.
+   */
+  private warnDrops(): void {
+    const now = this.clock.monotonic();
+    if (now - this.dropsWarnedAt < DROP_WARNING_EVERY_MS) return;
+    const drops = this.counters().drops;
+    const since: Record<string, number> = {};
+    for (const [reason, n] of Object.entries(drops)) {
+      const delta = n - (this.dropsWarned[reason] ?? 0);
+      if (delta > 0) since[reason] = delta;
+    }
+    if (Object.keys(since).length === 0) return;
+    this.dropsWarned = drops;
+    this.dropsWarnedAt = now;
+    this.logger.warn({ dropped: since }, 'cluster: gossip messages dropped');
   }
 
   private refresh(): void {
