@@ -113,7 +113,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     logger: false,
     // The JSON parser enforces client.max_request_body_size_mb per request; this is only a backstop.
     bodyLimit: 1024 * 1024 * 1024,
-    // Closing is answered below with Bifrost's error JSON rather than Fastify's own body.
+    // While closing, requests on connections still open are served (see preClose below).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestIdHeader: false,
