@@ -3,12 +3,13 @@
 // cluster_health (HEALTHY/DEGRADED), the leader and each region's leader, and counter_sync_lag_ms
 // from the shared-counters feature when it supplies one (null otherwise). Under /api/*, so the
 // door's admin access guard applies.
+// The transport does not import the cluster layer (transports see core and plugins' public
+// surface only): the status is passed through as the node reports it.
 import type { FastifyInstance } from 'fastify';
-import type { ClusterStatus } from '../../../cluster/node/index.js';
 
 export interface ClusterRoutesOptions {
-  /** The gossip node (or anything that reports a status the same way). */
-  node: { status(): ClusterStatus };
+  /** The gossip node (or anything that reports a status as a JSON object). */
+  node: { status(): object };
   /** How far behind the shared usage counters are, in ms; undefined when not known. */
   counterSyncLagMs?: () => number | undefined;
 }
