@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { startClusterNode, registerClusterMetrics, type ClusterNode, type ClusterNodeOptions } from '../../src/cluster/node/index.js';
+import { waitFor } from '../support/wait.js';
 
 const FAST = { gossipIntervalMs: 50, pushPullIntervalMs: 500, gossipToTheDeadTimeMs: 5_000 };
 const THRESHOLDS = { timeout_seconds: 2, success_threshold: 1, failure_threshold: 2 };
@@ -22,13 +23,7 @@ async function node(name: string, cluster: Partial<ClusterNodeOptions['cluster']
   return n;
 }
 
-async function until(ok: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (ok: () => boolean, what: string, timeoutMs = 10_000): Promise<true> => waitFor(() => ok() || undefined, { timeoutMs, message: what });
 
 describe('cluster node on 127.0.0.1', { timeout: 90_000 }, () => {
   after(async () => { await Promise.all(started.map((n) => n.shutdown())); });

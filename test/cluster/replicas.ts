@@ -3,23 +3,14 @@
 // static peers. `kill()` is kill -9; `start()` brings the same replica back (same node_id, ports).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '../support/wait.js';
+import { freePort } from '../support/ports.js';
+export { freePort };
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 export interface Replica {
   name: string;
@@ -48,7 +39,7 @@ export async function startReplicas(count: number, options: ReplicaOptions): Pro
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (CI builds before the tests)`);
   const ports = options.netns
     ? Array.from({ length: count }, (_, i) => { const n = options.netns!(i); return { http: n.httpPort, gossip: n.gossipPort, host: n.host }; })
-    : await Promise.all(Array.from({ length: count }, async () => ({ http: await freePort(), gossip: await freePort(), host: '127.0.0.1' })));
+    : await Promise.all(Array.from({ length: count }, async () => ({ http: await freePort(), gossip: await freePort({ udp: true }), host: '127.0.0.1' })));
   const replicas = ports.map(({ http, gossip, host }, i) => {
     const name = `replica-${i + 1}`;
     const appDir = join(options.dir, name);

@@ -6,23 +6,13 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from '../support/components.js';
 import { waitFor } from '../support/wait.js';
 import { requireTool } from './tools.js';
+import { freePort } from '../support/ports.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A child process whose recent output is kept for error messages. */
 function start(bin: string, args: string[]): { proc: ChildProcess; output: () => string } {

@@ -7,17 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildGoPeer, GossipProcess } from './gossip-process.js';
 import { startClusterNode, type ClusterNode } from '../../src/cluster/node/index.js';
+import { waitFor } from '../support/wait.js';
 
 const FAST = { gossipIntervalMs: 50, pushPullIntervalMs: 1_000, gossipToTheDeadTimeMs: 5_000 };
 const THRESHOLDS = { timeout_seconds: 2, success_threshold: 1, failure_threshold: 2 };
 
-async function until(ok: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (ok: () => boolean, what: string, timeoutMs = 15_000): Promise<true> => waitFor(() => ok() || undefined, { timeoutMs, message: what });
 
 describe('cluster node ↔ Go memberlist', { timeout: 240_000 }, () => {
   let goBin = '';

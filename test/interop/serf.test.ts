@@ -4,28 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { requireBinary } from '../support/components.js';
 import { waitFor } from '../support/wait.js';
 import { GossipProcess } from './gossip-process.js';
+import { freePort } from '../support/ports.js';
 
 /** A port free for both TCP and UDP on 127.0.0.1 (Serf needs a concrete gossip port). */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const server = createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    udp.close();
-    await new Promise<void>((r) => server.close(() => r()));
-    if (ok) return port;
-  }
-  throw new Error('no free TCP+UDP port pair found');
-}
 
 describe('serf interop: TS agent in a Serf cluster', { timeout: 120_000 }, () => {
   let serf = '';

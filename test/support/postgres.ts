@@ -5,7 +5,6 @@
 // start the same server (same port, same data) to test outages; `stop()` removes everything.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -13,6 +12,7 @@ import pg from 'pg';
 import type { PostgresStoreConfig } from '../../src/storage/database.js';
 import { requireBinary } from './components.js';
 import { waitFor } from './wait.js';
+import { freePort } from './ports.js';
 
 export interface TestPostgres {
   /** postgres://user@127.0.0.1:port/db */
@@ -34,15 +34,6 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function unprivilegedUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;

@@ -1,9 +1,10 @@
 // Starts a real Prometheus Pushgateway (Debian's prometheus-pushgateway) on 127.0.0.1 with a free
 // port, for the push-mode tests, and stops it by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { requireBinary } from '../../../support/components.js';
 import { waitFor } from '../../../support/wait.js';
+import { freePort } from '../../../support/ports.js';
+export { freePort };
 
 export interface Pushgateway {
   url: string;
@@ -12,16 +13,6 @@ export interface Pushgateway {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function startPushgateway(): Promise<Pushgateway> {
   const bin = requireBinary('pushgateway');
