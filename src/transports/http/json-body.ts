@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigSource } from '../../core/index.js';
 import { httpError } from './bifrost-error.js';
+import { isUnder } from './door/index.js';
 import { locateJsonError } from './json-error.js';
 
 const MB = 1024 * 1024;
@@ -20,10 +21,19 @@ export interface BodyLimits {
   maxMb: number;
   /** How long a body may send nothing before it is answered 408. */
   idleTimeoutMs: number;
+  /** What sets `maxMb`, for the 413's message (default client.max_request_body_size_mb). */
+  source?: string;
 }
 
-function tooLarge(limitMb: number): Error {
-  return httpError(413, 'request_too_large', `request body too large: limit is ${limitMb} MB (client.max_request_body_size_mb)`);
+/**
+ * Admin bodies (/api/*) are configuration, never payloads: they are bounded well below inference
+ * bodies, so a huge one is refused before it is read and parsed, whatever the route's own field
+ * limits would say after parsing it.
+ */
+export const ADMIN_BODY_LIMIT_MB = 4;
+
+function tooLarge(limits: BodyLimits): Error {
+  return httpError(413, 'request_too_large', `request body too large: limit is ${limits.maxMb} MB (${limits.source ?? 'client.max_request_body_size_mb'})`);
 }
 
 export function parseJsonText(text: string): unknown {
@@ -50,11 +60,10 @@ export function endsConnection(status: number): boolean {
  * `done` is called once.
  */
 export function collectBody(payload: IncomingMessage, limits: BodyLimits, done: (err: Error | null, body?: Buffer) => void): void {
-  const limitMb = limits.maxMb;
-  const limit = limitMb * MB;
+  const limit = limits.maxMb * MB;
   const declared = Number(payload.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    done(tooLarge(limitMb));
+    done(tooLarge(limits));
     return;
   }
   const chunks: Buffer[] = [];
@@ -75,7 +84,7 @@ export function collectBody(payload: IncomingMessage, limits: BodyLimits, done: 
     idle.refresh();
     size += chunk.length;
     if (size > limit) {
-      finish(tooLarge(limitMb));
+      finish(tooLarge(limits));
       return;
     }
     chunks.push(chunk);
@@ -88,8 +97,12 @@ export function collectBody(payload: IncomingMessage, limits: BodyLimits, done: 
 }
 
 export function registerJsonBody(app: FastifyInstance, config: ConfigSource, idleTimeoutMs: number): void {
-  const parser = (_request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void => {
-    collectBody(payload, { maxMb: config.current().client.max_request_body_size_mb, idleTimeoutMs }, (err, body) => {
+  const parser = (request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void => {
+    const configured = config.current().client.max_request_body_size_mb;
+    const limits: BodyLimits = isUnder(request.url.split('?')[0] ?? '', '/api') && configured > ADMIN_BODY_LIMIT_MB
+      ? { maxMb: ADMIN_BODY_LIMIT_MB, idleTimeoutMs, source: 'admin API bodies' }
+      : { maxMb: configured, idleTimeoutMs };
+    collectBody(payload, limits, (err, body) => {
       if (err) {
         done(err);
         return;
