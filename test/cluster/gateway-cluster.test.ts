@@ -155,12 +155,16 @@ test('a replica killed mid-window keeps its usage in the sum; back, it has not f
     body: JSON.stringify({ name: 'kill-test', rate_limit: { request_max_limit: limit, request_reset_duration: '1h' }, provider_configs: [{ provider: 'openai', allowed_models: ['*'] }] }),
   });
   assert.equal(created.status, 201);
-  const value = ((await created.json()) as { virtual_key: { value: string } }).virtual_key.value;
+  const { value, rate_limit_id: rateLimitId } = ((await created.json()) as { virtual_key: { value: string; rate_limit_id: string } }).virtual_key;
   await waitFor(async () => (await chat(replicas[2]!, value)) === 200 || undefined, { timeoutMs: 5_000, message: 'the VK on replica 3' });
   // About a third of the limit, a third of it through replica 3; then replica 3 dies without a flush.
   let admitted = 1;
   for (let i = 0; i < 60; i++) if ((await chat(replicas[i % 3]!, value)) === 200) admitted += 1;
-  await new Promise((resolve) => setTimeout(resolve, 100)); // one delta batch (20 ms) and then some: what a live node has sent
+  // What replica 3 counted has reached the others (a delta batch is 5 ms); then it dies unflushed.
+  await waitFor(async () => {
+    const limits = await (await fetch(`${replicas[0]!.url}/api/governance/rate-limits`)).json() as { rate_limits: Array<{ id: string; request_current_usage: number }> };
+    return limits.rate_limits.find((r) => r.id === rateLimitId)?.request_current_usage === admitted || undefined;
+  }, { timeoutMs: 5_000, message: `replica 1 counting the ${admitted} requests admitted so far` });
   await replicas[2]!.kill();
   const rest = await drive(replicas.slice(0, 2), value, 3, 16);
   admitted += rest.admitted;

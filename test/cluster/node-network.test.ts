@@ -124,7 +124,7 @@ describe('cluster node on 127.0.0.1', { timeout: 90_000 }, () => {
     const b = await node('e-b', { peers: [a.address], gossip: { port: 0, config: THRESHOLDS, encryption_key: KEY } });
     await until(() => a.alive().length === 2 && b.alive().length === 2, 'encrypted pair');
     const plain = await node('e-plain', { peers: [a.address] });
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => (a.counters().drops.wrong_key ?? 0) + (a.counters().drops.other ?? 0) > 0, 'the keyed node refusing the plain one');
     assert.equal(plain.alive().length, 1);
     assert.ok(!a.alive().includes('e-plain'));
     assert.ok((a.counters().drops.wrong_key ?? 0) + (a.counters().drops.other ?? 0) > 0, JSON.stringify(a.counters().drops));

@@ -27,6 +27,13 @@ let fake: FakeOpenAI;
 let replicas: Replica[];
 let haproxy: ChildProcess;
 let front = '';
+let stats = '';
+
+/** haproxy's own view of a backend server (UP, DOWN, …), from its stats CSV. */
+async function serverState(name: string): Promise<string | undefined> {
+  const csv = await (await fetch(stats)).text();
+  return csv.split('\n').map((line) => line.split(',')).find((f) => f[0] === 'gateways' && f[1] === name)?.[17];
+}
 
 function body(model: string, stream = false): string {
   return JSON.stringify({ model: `openai/${model}`, messages: [{ role: 'user', content: 'hi' }], max_tokens: 5, ...(stream ? { stream: true } : {}) });
@@ -73,12 +80,15 @@ before(async () => {
   });
   const port = await freePort();
   front = `http://127.0.0.1:${port}`;
+  const statsPort = await freePort();
+  stats = `http://127.0.0.1:${statsPort}/stats;csv`;
   const cfg = join(dir, 'haproxy.cfg');
   writeFileSync(cfg, [
     'global', '  maxconn 2000',
     'defaults', '  mode http', '  timeout connect 2s', '  timeout client 60s', '  timeout server 60s',
     '  retries 3', '  option redispatch', '  retry-on conn-failure empty-response',
     `frontend in`, `  bind 127.0.0.1:${port}`, '  default_backend gateways',
+    'listen stats', `  bind 127.0.0.1:${statsPort}`, '  stats enable', '  stats uri /stats',
     'backend gateways', '  balance roundrobin', '  option httpchk GET /health/ready', '  default-server inter 500ms fall 2 rise 2',
     ...replicas.map((r, i) => `  server r${i + 1} 127.0.0.1:${r.httpPort} check`), '',
   ].join('\n'));
@@ -124,12 +134,11 @@ test('a rolling restart under load loses nothing: no failed request, no truncate
   };
   const load = Promise.all([...Array.from({ length: 4 }, plainLoop), ...Array.from({ length: 6 }, streamLoop)]);
 
-  for (const replica of replicas) {
+  for (const [i, replica] of replicas.entries()) {
     assert.equal(await replica.stop(), 0, `${replica.name} drained and exited 0: ${replica.output().slice(-1500)}`);
     await replica.start();
-    // Back in haproxy's rotation: rise 2 checks 500 ms apart.
-    await waitFor(async () => (await fetch(`${replica.url}/health/ready`)).status === 200 || undefined, { timeoutMs: 10_000, message: `${replica.name} ready` });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Back in haproxy's rotation (rise 2 checks 500 ms apart) before the next one goes.
+    await waitFor(async () => (await serverState(`r${i + 1}`)) === 'UP' || undefined, { timeoutMs: 10_000, message: `haproxy seeing r${i + 1} UP` });
   }
   running = false;
   await load;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Reservation } from '../../../src/core/index.js';
 import { ClusterUsageCounters, MemorySlotStore } from '../../../src/cluster/counters/index.js';
 import { admit, T0, testCluster, windowOf } from './support.js';
+import { waitFor } from '../../support/wait.js';
 
 const KEY = 'rl:r1:requests';
 const MINUTE = windowOf('1m');
@@ -215,7 +216,7 @@ test('batched deltas: sent after batchMs in one message; syncLagMs and the propa
   for (let i = 0; i < 10; i += 1) a.add(KEY, MINUTE, 1, c.clock.now());
   c.advance(7);
   assert.equal(a.syncLagMs(), 7, 'changes not sent yet, 7 ms old');
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await waitFor(() => a.stats.deltasSent > 0 || undefined, { timeoutMs: 2_000, message: 'the batch timer sending the delta' });
   assert.equal(a.stats.deltasSent, 1, 'ten changes, one delta');
   assert.equal(a.syncLagMs(), 0);
   c.advance(40); // the network takes 40 ms
