@@ -41,7 +41,7 @@ async function startReplica(name: 'A' | 'B' | 'C', block: Record<string, unknown
   const configSync: ConfigSyncWiringOptions = {
     pollIntervalMs: POLL_MS, reconnect: { initialMs: RECONNECT_MS, maxMs: RECONNECT_MS }, onChange: (change) => changes.push(change),
   };
-  const options: StartGatewayOptions & { configSync: ConfigSyncWiringOptions } = {
+  const options: StartGatewayOptions = {
     port: 0, host: '127.0.0.1', loaded: parseConfig(raw, { env: {}, source: `replica ${name} config.json` }), logger: silentLogger, env: {},
     shutdownGraceMs: 2_000, configSync,
   };
