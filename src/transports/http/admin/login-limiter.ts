@@ -11,10 +11,10 @@
 // Both maps are bounded (`maxEntries` each). An attacker cycling addresses or usernames only
 // pushes out stale entries, then unlocked ones, and locked ones last; IPv6 clients are counted
 // per /64 (one host usually owns a whole /64) and long usernames are stored as a digest.
-import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { GatewayError } from '../../../core/index.js';
 import { httpError } from '../bifrost-error.js';
+import { sha256Hex } from '../../../security/index.js';
 
 export interface LimitPolicy {
   /** Failures in a row allowed before the first lock. */
@@ -134,7 +134,7 @@ export function addressKey(address: string | undefined): string {
 }
 
 function usernameKey(username: string): string {
-  return username.length <= MAX_USERNAME_KEY ? username : `sha256:${createHash('sha256').update(username).digest('hex')}`;
+  return username.length <= MAX_USERNAME_KEY ? username : `sha256:${sha256Hex(username)}`;
 }
 
 export class LoginLimiter {
