@@ -30,7 +30,7 @@ export interface BodyLimits {
  * bodies, so a huge one is refused before it is read and parsed, whatever the route's own field
  * limits would say after parsing it.
  */
-export const ADMIN_BODY_LIMIT_MB = 4;
+export const ADMIN_BODY_LIMIT_MB = 16;
 
 function tooLarge(limits: BodyLimits): Error {
   return httpError(413, 'request_too_large', `request body too large: limit is ${limits.maxMb} MB (${limits.source ?? 'client.max_request_body_size_mb'})`);
